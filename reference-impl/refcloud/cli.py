@@ -1,0 +1,120 @@
+"""``refcloud`` command line: serve the reference service on a socket."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from refcloud import __version__
+from refcloud.config import Config
+
+LOG = logging.getLogger("refcloud")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="refcloud",
+        description="refcloud: a Placement-compatible reference service (microversions 1.0-1.39).",
+    )
+    parser.add_argument("--version", action="version", version=f"refcloud {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    serve = sub.add_parser("serve", help="serve the API over HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8780, help="port (default 8780; 0 picks a free one)")
+    serve.add_argument(
+        "--db",
+        default=os.environ.get("REFCLOUD_DB", "sqlite:///refcloud.db"),
+        help="database URL: sqlite:///FILE (default sqlite:///refcloud.db), sqlite:// "
+        "(in memory) or postgresql://USER@HOST/NAME",
+    )
+    serve.add_argument("--fresh", action="store_true", help="delete the SQLite file first")
+    serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
+    serve.add_argument(
+        "--drift", action="append", default=[], metavar="NAME",
+        help="switch on a known deviation from Placement (repeatable)",
+    )
+    serve.add_argument("--pid-file", help="write the process id here once listening")
+    serve.add_argument("-q", "--quiet", action="store_true", help="no access log")
+    return parser
+
+
+def _fail(message: str) -> int:
+    print(f"refcloud: error: {message}", file=sys.stderr)
+    return 2
+
+
+def serve(args: argparse.Namespace) -> int:
+    import sqlalchemy.exc
+    import waitress
+    from waitress.server import create_server
+
+    from refcloud.app import make_app
+
+    db = args.db
+    if db.startswith("postgres://"):
+        db = "postgresql://" + db[len("postgres://"):]
+    if db.startswith("postgresql://"):
+        db = "postgresql+psycopg://" + db[len("postgresql://"):]
+    if args.fresh and db.startswith("sqlite:///") and db != "sqlite:///:memory:":
+        path = db[len("sqlite:///"):]
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            if os.path.exists(path + suffix):
+                os.remove(path + suffix)
+    try:
+        app = make_app(Config(db_url=db, drift=tuple(args.drift)))
+    except sqlalchemy.exc.ArgumentError as exc:
+        return _fail(f"bad --db URL {args.db!r}: {exc}; use sqlite:///FILE or postgresql://...")
+    except sqlalchemy.exc.OperationalError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        return _fail(f"cannot open database {args.db!r}: {reason}")
+    except ModuleNotFoundError as exc:
+        return _fail(f"database driver missing for {args.db!r} ({exc.name}); "
+                     "install with: pip install 'interopcheck[postgresql]'")
+    except ValueError as exc:
+        return _fail(str(exc))
+    try:
+        server = create_server(app, host=args.host, port=args.port, threads=args.threads,
+                               ident="refcloud", clear_untrusted_proxy_headers=True)
+    except OSError as exc:
+        return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}; "
+                     "pick another --port")
+    host, port = server.effective_host, server.effective_port
+    if args.pid_file:
+        with open(args.pid_file, "w") as fh:
+            fh.write(f"{os.getpid()}\n")
+    print(f"refcloud listening on http://{host}:{port} (database {_safe(db)})", flush=True)
+    del waitress
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        app.db.dispose()
+    return 0
+
+
+def _safe(url: str) -> str:
+    """A database URL without its password."""
+    import sqlalchemy.engine
+
+    try:
+        return sqlalchemy.engine.make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "<unparsable url>"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if args.command == "serve":
+        return serve(args)
+    parser.print_help()
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

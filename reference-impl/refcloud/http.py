@@ -1,0 +1,243 @@
+"""HTTP helpers shared by every handler: errors, bodies, headers, URLs.
+
+Errors are webob HTTP exceptions rendered by ``json_error_formatter`` into
+the API-SIG errors body ``{"errors": [{status, title, detail, code,
+request_id}]}``; ``code`` is sent from microversion 1.23 on.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import json
+import uuid as uuidlib
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import jsonschema
+import webob
+import webob.dec
+import webob.exc
+
+from refcloud import errors, microversion
+
+ENV_ERROR_CODE = "refcloud.error_code"
+ENV_REQUEST_ID = "openstack.request_id"
+ENV_CONTEXT = "refcloud.context"
+ERROR_CODE_MINOR = 23
+JSON = "application/json"
+
+Handler = Callable[[webob.Request], webob.Response]
+
+
+def is_uuid_like(value: Any) -> bool:
+    """True for a UUID with or without dashes, any case (as oslo.utils)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        return (
+            str(uuidlib.UUID(value)).replace("-", "")
+            == value.replace("urn:", "").replace("uuid:", "").strip("{}").replace("-", "").lower()
+        )
+    except (TypeError, ValueError, AttributeError):
+        return False
+
+
+FORMAT_CHECKER = jsonschema.FormatChecker()
+
+
+@FORMAT_CHECKER.checks("uuid")
+def _check_uuid(instance: Any) -> bool:
+    return is_uuid_like(instance)
+
+
+def json_error_formatter(body: str, status: str, title: str, environ: dict[str, Any]) -> dict:
+    """Render a webob HTTP exception as the API-SIG errors body."""
+    body = webob.exc.strip_tags(body)
+    status_code = int(status.split(None, 1)[0])
+    error: dict[str, Any] = {"status": status_code, "title": title, "detail": body}
+    want = environ.get(microversion.ENVIRON_KEY)
+    if want is not None and want.matches((1, ERROR_CODE_MINOR)):
+        error["code"] = environ.get(ENV_ERROR_CODE, errors.DEFAULT)
+    if ENV_REQUEST_ID in environ:
+        error["request_id"] = environ[ENV_REQUEST_ID]
+    if status_code == 406 and microversion.ENVIRON_KEY not in environ:
+        error["max_version"] = microversion.MAX_VERSION
+        error["min_version"] = microversion.MIN_VERSION
+    return {"errors": [error]}
+
+
+def error(
+    exc_class: type[webob.exc.HTTPException],
+    message: str | None = None,
+    *,
+    code: str | None = None,
+    **kwargs: Any,
+) -> webob.exc.HTTPException:
+    """Build an HTTP error to raise; ``code`` is the wire error code."""
+    exc = exc_class(message, json_formatter=json_error_formatter, **kwargs)
+    exc.refcloud_code = code  # type: ignore[attr-defined]
+    return exc
+
+
+class handler(webob.dec.wsgify):  # noqa: N801 - used as a decorator
+    """wsgify that renders every HTTP error with the API-SIG formatter."""
+
+    def call_func(self, req: webob.Request, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().call_func(req, *args, **kwargs)
+        except webob.exc.HTTPException as exc:
+            exc.json_formatter = json_error_formatter
+            code = getattr(exc, "refcloud_code", None)
+            if code:
+                req.environ[ENV_ERROR_CODE] = code
+            raise
+
+
+def json_response(
+    req: webob.Request,
+    body: Any,
+    *,
+    status: int = 200,
+    last_modified: datetime.datetime | None | bool = None,
+    location: str | None = None,
+) -> webob.Response:
+    """A JSON response; ``last_modified`` adds LM/CC at >= 1.15.
+
+    Pass a datetime, or True for "now"; None leaves the headers out.
+    """
+    resp = webob.Response(status=status)
+    resp.body = json.dumps(body).encode("utf-8")
+    resp.content_type = JSON
+    resp.charset = None
+    if location:
+        resp.location = location
+    if last_modified is not None and last_modified is not False:
+        add_cache_headers(req, resp, last_modified)
+    return resp
+
+
+def empty_response(
+    req: webob.Request, *, status: int = 204, location: str | None = None
+) -> webob.Response:
+    """A response with no body and no Content-Type (201 or 204)."""
+    resp = webob.Response(status=status)
+    resp.content_type = None
+    if location:
+        resp.location = location
+    return resp
+
+
+def add_cache_headers(
+    req: webob.Request, resp: webob.Response, last_modified: datetime.datetime | bool
+) -> None:
+    """Last-Modified and Cache-Control: no-cache, from microversion 1.15."""
+    if not microversion.at_least(req, 15):
+        return
+    if last_modified is True or last_modified is None:
+        last_modified = utcnow()
+    assert isinstance(last_modified, datetime.datetime)
+    resp.last_modified = last_modified
+    resp.cache_control = "no-cache"
+
+
+def newest(times: Iterable[datetime.datetime | None]) -> datetime.datetime:
+    """The latest of some timestamps, or now when there are none."""
+    values = [t for t in times if t is not None]
+    return max(values) if values else utcnow()
+
+
+def utcnow() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+
+
+def extract_json(body: bytes, schema: dict) -> Any:
+    """Parse a JSON body and validate it, raising the Placement 400s."""
+    try:
+        data = json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise error(webob.exc.HTTPBadRequest, f"Malformed JSON: {exc}") from None
+    try:
+        jsonschema.validate(data, schema, format_checker=FORMAT_CHECKER)
+    except jsonschema.ValidationError as exc:
+        raise error(webob.exc.HTTPBadRequest, f"JSON does not validate: {exc}") from None
+    return data
+
+
+def validate_query(req: webob.Request, schema: dict) -> dict[str, str]:
+    """Validate the query string (last value of a repeated key) against a schema."""
+    try:
+        params = dict(req.GET)
+        jsonschema.validate(params, schema, format_checker=FORMAT_CHECKER)
+    except (jsonschema.ValidationError, UnicodeDecodeError) as exc:
+        raise error(
+            webob.exc.HTTPBadRequest, f"Invalid query string parameters: {exc}"
+        ) from None
+    return params
+
+
+def check_accept(*types: str) -> Callable[[Handler], Handler]:
+    """406 when an Accept header is present and accepts none of ``types``."""
+
+    def decorator(func: Handler) -> Handler:
+        @functools.wraps(func)
+        def wrapper(req: webob.Request) -> webob.Response:
+            if req.accept and not req.accept.acceptable_offers(list(types)):
+                raise error(
+                    webob.exc.HTTPNotAcceptable, "Only {} is provided".format(", ".join(types))
+                )
+            return func(req)
+
+        return wrapper
+
+    return decorator
+
+
+def require_content(content_type: str) -> Callable[[Handler], Handler]:
+    """415 unless the request body has the given content type."""
+
+    def decorator(func: Handler) -> Handler:
+        @functools.wraps(func)
+        def wrapper(req: webob.Request) -> webob.Response:
+            if req.content_type != content_type:
+                bad = req.content_type or "None"
+                raise error(
+                    webob.exc.HTTPUnsupportedMediaType,
+                    f"The media type {bad} is not supported, use {content_type}",
+                )
+            return func(req)
+
+        return wrapper
+
+    return decorator
+
+
+def path_arg(req: webob.Request, name: str) -> str:
+    """A path parameter captured by the router."""
+    return req.environ["wsgiorg.routing_args"][1][name]
+
+
+def prefix(req: webob.Request) -> str:
+    return req.environ.get("SCRIPT_NAME", "")
+
+
+def resource_provider_url(req: webob.Request, uuid: str) -> str:
+    return f"{prefix(req)}/resource_providers/{uuid}"
+
+
+def inventory_url(req: webob.Request, uuid: str, resource_class: str | None = None) -> str:
+    url = f"{resource_provider_url(req, uuid)}/inventories"
+    return f"{url}/{resource_class}" if resource_class else url
+
+
+def resource_class_url(req: webob.Request, name: str) -> str:
+    return f"{prefix(req)}/resource_classes/{name}"
+
+
+def trait_url(req: webob.Request, name: str) -> str:
+    return f"{prefix(req)}/traits/{name}"
+
+
+def normalize_uuid(value: str) -> str:
+    """Dash-less or upper-case UUIDs to the canonical dashed form."""
+    return str(uuidlib.UUID(value))

@@ -1,0 +1,134 @@
+"""The WSGI middleware around the handlers (assembled in ``app.py``)."""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import webob
+import webob.dec
+import webob.exc
+
+from refcloud import exceptions, http
+from refcloud.policy import RequestContext
+
+LOG = logging.getLogger(__name__)
+_GLOBAL_ID = re.compile(r"^req-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
+
+WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
+
+
+class RequestId:
+    """Give every request a ``req-<uuid>`` id, echoed in ``x-openstack-request-id``.
+
+    Also turns a missing or ``*/*`` Accept into application/json, so errors
+    come back as JSON.
+    """
+
+    def __init__(self, app: WSGIApp) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        req_id = f"req-{uuid.uuid4()}"
+        environ[http.ENV_REQUEST_ID] = req_id
+        inbound = environ.get("HTTP_X_OPENSTACK_REQUEST_ID", "")
+        if _GLOBAL_ID.match(inbound):
+            environ["openstack.global_request_id"] = inbound
+        accept = environ.get("HTTP_ACCEPT")
+        if not accept or accept == "*/*":
+            environ["HTTP_ACCEPT"] = http.JSON
+
+        def _start(status: str, headers: list, exc_info: Any = None) -> Any:
+            headers = [h for h in headers if h[0].lower() != "x-openstack-request-id"]
+            headers.append(("x-openstack-request-id", req_id))
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, _start)
+
+
+class NoAuth:
+    """Placement's noauth2: a token ``user[:project]`` is required except at the root.
+
+    The token ``admin`` has the admin role; otherwise roles come from X-Roles.
+    The 401 uses the API-SIG errors format (real Placement sends webob's body).
+    """
+
+    def __init__(self, app: WSGIApp) -> None:
+        self.app = app
+
+    @webob.dec.wsgify
+    def __call__(self, req: webob.Request) -> Any:
+        if req.environ.get("PATH_INFO", "") in ("/", ""):
+            req.environ[http.ENV_CONTEXT] = RequestContext(None, None)
+            return self.app
+        token = req.headers.get("X-Auth-Token")
+        if token is None:
+            return http.error(
+                webob.exc.HTTPUnauthorized,
+                "This server could not verify that you are authorized to access the "
+                "document you requested.",
+            )
+        user_id, _sep, project_id = token.partition(":")
+        if "X-Roles" in req.headers:
+            roles = frozenset(r.strip() for r in req.headers["X-Roles"].split(",") if r.strip())
+        elif user_id == "admin":
+            roles = frozenset({"admin"})
+        else:
+            roles = frozenset()
+        req.environ[http.ENV_CONTEXT] = RequestContext(
+            user_id=user_id,
+            project_id=project_id or user_id,
+            roles=roles,
+            request_id=req.environ.get(http.ENV_REQUEST_ID),
+        )
+        return self.app
+
+
+class FaultWrapper:
+    """Anything uncaught becomes a 500 in the errors format, never a traceback."""
+
+    def __init__(self, app: WSGIApp) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        try:
+            return self.app(environ, start_response)
+        except webob.exc.HTTPException as exc:
+            exc.json_formatter = http.json_error_formatter
+            return exc(environ, start_response)
+        except Exception:
+            LOG.exception("unexpected error serving %s %s", environ.get("REQUEST_METHOD"),
+                          environ.get("PATH_INFO"))
+            exc = http.error(
+                webob.exc.HTTPInternalServerError,
+                "An unexpected error occurred. Please report this as a bug.",
+            )
+            return exc(environ, start_response)
+
+
+class ContentCheck:
+    """400 for a body without Content-Type or a non-integer Content-Length;
+    domain NotFound escaping a handler becomes a 404."""
+
+    def __init__(self, app: WSGIApp) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        clen = environ.get("CONTENT_LENGTH")
+        try:
+            if clen and int(clen) > 0 and not environ.get("CONTENT_TYPE"):
+                raise http.error(
+                    webob.exc.HTTPBadRequest,
+                    "content-type header required when content-length > 0",
+                )
+        except ValueError:
+            raise http.error(
+                webob.exc.HTTPBadRequest, "content-length header must be an integer"
+            ) from None
+        try:
+            return self.app(environ, start_response)
+        except exceptions.NotFound as exc:
+            raise http.error(webob.exc.HTTPNotFound, str(exc)) from None

@@ -1,0 +1,1 @@
+"""The Placement API: handlers per resource, schemas beside them."""

@@ -1,0 +1,18 @@
+"""Placeholder: replaced by the real handlers."""
+
+from __future__ import annotations
+
+import webob
+import webob.exc
+
+from refcloud import http
+
+
+@http.handler
+def get_aggregates(req: webob.Request) -> webob.Response:
+    raise http.error(webob.exc.HTTPNotImplemented, "not yet")
+
+
+@http.handler
+def set_aggregates(req: webob.Request) -> webob.Response:
+    raise http.error(webob.exc.HTTPNotImplemented, "not yet")

@@ -1,0 +1,130 @@
+"""Engine factory, transactions and first-start synchronisation.
+
+``Database.reader()`` and ``Database.writer()`` yield a Connection inside a
+transaction. On SQLite a writer begins with ``BEGIN IMMEDIATE`` so two
+writers serialise instead of failing on a lock upgrade; on PostgreSQL the
+default READ COMMITTED is used and generations are compare-and-swap
+``UPDATE ... WHERE generation = :expected`` statements.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import os_resource_classes
+import os_traits
+import sqlalchemy as sa
+import webob
+from sqlalchemy import event
+from sqlalchemy.pool import StaticPool
+
+from refcloud.storage import tables
+
+ENVIRON_KEY = "refcloud.db"
+
+
+def utcnow() -> datetime.datetime:
+    """Naive UTC, second precision (HTTP dates have no fractions)."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
+
+
+class Database:
+    """One refcloud database: an engine plus transaction helpers."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        self._lock: threading.RLock | None = None
+        kwargs: dict[str, Any] = {}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 60}
+            if url in ("sqlite://", "sqlite:///:memory:"):
+                kwargs["poolclass"] = StaticPool
+                self._lock = threading.RLock()
+        else:
+            kwargs["pool_size"] = 10
+            kwargs["max_overflow"] = 20
+            kwargs["pool_pre_ping"] = True
+        self.engine = sa.create_engine(url, **kwargs)
+        if self.is_sqlite:
+            self._setup_sqlite()
+        tables.metadata.create_all(self.engine)
+        self._sync_standard_names()
+
+    def _setup_sqlite(self) -> None:
+        memory = self._lock is not None
+
+        @event.listens_for(self.engine, "connect")
+        def _connect(dbapi_conn: Any, _record: Any) -> None:
+            dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            if not memory:
+                cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=60000")
+            cur.close()
+
+        @event.listens_for(self.engine, "begin")
+        def _begin(conn: sa.Connection) -> None:
+            if conn.get_execution_options().get("refcloud_write"):
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.exec_driver_sql("BEGIN")
+
+    @contextlib.contextmanager
+    def _transaction(self, write: bool) -> Iterator[sa.Connection]:
+        lock = self._lock or contextlib.nullcontext()
+        with lock, self.engine.connect() as conn:
+            if write:
+                conn = conn.execution_options(refcloud_write=True)
+            with conn.begin():
+                yield conn
+
+    def reader(self) -> contextlib.AbstractContextManager[sa.Connection]:
+        """A read transaction."""
+        return self._transaction(write=False)
+
+    def writer(self) -> contextlib.AbstractContextManager[sa.Connection]:
+        """A write transaction (committed on exit, rolled back on error)."""
+        return self._transaction(write=True)
+
+    def _sync_standard_names(self) -> None:
+        """Insert the standard resource classes and traits if missing.
+
+        Safe when several processes start at once on one database.
+        """
+        now = utcnow()
+        for _attempt in range(5):
+            try:
+                with self.writer() as conn:
+                    have = set(conn.execute(sa.select(tables.resource_classes.c.name)).scalars())
+                    rows = [
+                        {"id": i, "name": name, "created_at": now}
+                        for i, name in enumerate(os_resource_classes.STANDARDS)
+                        if name not in have
+                    ]
+                    if rows:
+                        conn.execute(sa.insert(tables.resource_classes), rows)
+                    have_traits = set(conn.execute(sa.select(tables.traits.c.name)).scalars())
+                    trows = [
+                        {"name": name, "created_at": now}
+                        for name in os_traits.get_traits()
+                        if name not in have_traits
+                    ]
+                    if trows:
+                        conn.execute(sa.insert(tables.traits), trows)
+                return
+            except sa.exc.IntegrityError:
+                continue
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def of(req: webob.Request) -> Database:
+    """The database serving this request."""
+    return req.environ[ENVIRON_KEY]
