@@ -7,8 +7,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-
 import refcloud
+
+from tests.support.postgres import PostgresServer, PostgresUnavailable
 
 pytest_plugins = ["pytester"]
 
@@ -35,3 +36,23 @@ def client(refcloud_app: refcloud.app.RefcloudApp) -> Iterator[httpx.Client]:
     with httpx.Client(transport=httpx.WSGITransport(app=refcloud_app),
                       base_url="http://refcloud", headers=ADMIN) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A private PostgreSQL cluster (Debian's package; installed first when root and missing)."""
+    server = PostgresServer()
+    try:
+        server.start()
+    except PostgresUnavailable as exc:
+        pytest.fail(str(exc), pytrace=False)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server: PostgresServer) -> str:
+    """SQLAlchemy URL of an empty ``refcloud`` database on ``postgres_server``."""
+    return postgres_server.create_database("refcloud")

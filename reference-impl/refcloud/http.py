@@ -200,6 +200,9 @@ def require_content(content_type: str) -> Callable[[Handler], Handler]:
         @functools.wraps(func)
         def wrapper(req: webob.Request) -> webob.Response:
             if req.content_type != content_type:
+                if not req.content_type:
+                    # As Placement: webob's 415 template shows ${CONTENT_TYPE}.
+                    req.content_type = "None"
                 bad = req.content_type or "None"
                 raise error(
                     webob.exc.HTTPUnsupportedMediaType,

@@ -78,6 +78,9 @@ class NoAuth:
             roles = frozenset({"admin"})
         else:
             roles = frozenset()
+        if "HTTP_X_PROJECT_ID" in req.environ:
+            # oslo.context prefers an explicit X-Project-Id over the token's.
+            project_id = req.environ["HTTP_X_PROJECT_ID"]
         req.environ[http.ENV_CONTEXT] = RequestContext(
             user_id=user_id,
             project_id=project_id or user_id,

@@ -53,6 +53,11 @@ def context(req: webob.Request) -> RequestContext:
 
 def authorize(req: webob.Request, rule: str, target: dict | None = None) -> None:
     """Raise 403 unless the request's credentials satisfy ``rule``."""
+    if req.environ.get("HTTP_OPENSTACK_SYSTEM_SCOPE"):
+        # Every Placement rule has scope_types=['project'] and oslo.policy
+        # enforces scope: a system-scoped token is refused before any role
+        # check, with the bare rule name as the detail (InvalidScope).
+        raise http.error(webob.exc.HTTPForbidden, rule)
     check = RULES.get(rule, _DEFAULT)
     if not check(context(req), target or {}):
         raise http.error(

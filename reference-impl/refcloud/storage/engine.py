@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -52,8 +53,29 @@ class Database:
         self.engine = sa.create_engine(url, **kwargs)
         if self.is_sqlite:
             self._setup_sqlite()
-        tables.metadata.create_all(self.engine)
+        self._create_schema()
         self._sync_standard_names()
+
+    def _create_schema(self) -> None:
+        """Create missing tables; safe when several processes start at once on one database.
+
+        The check and the DDL run in one write transaction: on SQLite ``BEGIN IMMEDIATE``
+        makes a second process wait (a deferred BEGIN would fail at once with "database is
+        locked" on the lock upgrade). On PostgreSQL two processes may both see a table
+        missing and both CREATE it; the loser fails on the catalog's unique index once the
+        winner commits (its DDL is rolled back), so check again and retry.
+        """
+        for attempt in range(10):
+            try:
+                with self.writer() as conn:
+                    tables.metadata.create_all(conn)
+                return
+            except (sa.exc.IntegrityError, sa.exc.ProgrammingError, sa.exc.OperationalError) as exc:
+                racing = (not isinstance(exc, sa.exc.OperationalError)
+                          or "already exists" in str(exc) or "deadlock" in str(exc))
+                if not racing or attempt == 9:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
 
     def _setup_sqlite(self) -> None:
         memory = self._lock is not None

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
 from refcloud import exceptions
-from refcloud.storage import tables
+from refcloud.storage import aggregates, resource_classes, tables, traits
 from refcloud.storage.engine import utcnow
 
 rp = tables.resource_providers
@@ -84,3 +84,350 @@ def increment_generation(conn: sa.Connection, provider: Provider, expected: int 
     if result.rowcount != 1:
         raise exceptions.ConcurrentUpdate()
     return current + 1
+
+
+# --- lookups safe for any database -------------------------------------------
+
+
+def storable(conn: sa.Connection, text: str) -> bool:
+    """False for text PostgreSQL cannot hold (a NUL character): it matches nothing."""
+    return "\x00" not in text or conn.dialect.name == "sqlite"
+
+
+def get_for_request(conn: sa.Connection, uuid: str) -> Provider:
+    """``get_by_uuid`` for a uuid straight from a URL: ProviderNotFound, never a
+    database error, for text the database cannot store."""
+    if not storable(conn, uuid):
+        raise exceptions.ProviderNotFound(uuid=uuid)
+    return get_by_uuid(conn, uuid)
+
+
+def find_for_request(conn: sa.Connection, uuid: str) -> Provider | None:
+    """``find_by_uuid`` for a uuid straight from a URL (None for unstorable text)."""
+    return find_by_uuid(conn, uuid) if storable(conn, uuid) else None
+
+
+# --- create / update / delete -------------------------------------------------
+
+_SELF_PARENT = (
+    "parent provider UUID cannot be same as UUID. "
+    "Please set parent provider UUID to None if there is no parent."
+)
+_NO_PARENT = "parent provider UUID does not exist."
+_NUL_NAME = "name cannot contain a NUL character on this database."
+
+
+def _duplicate_field(conn: sa.Connection, uuid: str | None, name: str,
+                     exclude_id: int | None = None) -> str | None:
+    """Which unique column a row would collide on: 'uuid' first, then 'name'."""
+    if uuid is not None and conn.execute(
+        sa.select(rp.c.id).where(rp.c.uuid == uuid).limit(1)
+    ).first():
+        return "uuid"
+    query = sa.select(rp.c.id).where(rp.c.name == name)
+    if exclude_id is not None:
+        query = query.where(rp.c.id != exclude_id)
+    if conn.execute(query.limit(1)).first():
+        return "name"
+    return None
+
+
+def create(
+    conn: sa.Connection, *, uuid: str, name: str, parent_uuid: str | None = None
+) -> Provider:
+    """Insert a provider at generation 0 and return it.
+
+    Raises ``ObjectActionError`` for a bad parent (checked first) and
+    ``DuplicateName`` (field 'uuid' or 'name') for a taken uuid or name.
+    """
+    if not name:
+        raise exceptions.ObjectActionError(action="create", reason="name is required")
+    parent: Provider | None = None
+    if parent_uuid is not None:
+        if parent_uuid == uuid:
+            raise exceptions.ObjectActionError(action="create", reason=_SELF_PARENT)
+        parent = find_by_uuid(conn, parent_uuid)
+        if parent is None:
+            raise exceptions.ObjectActionError(action="create", reason=_NO_PARENT)
+    if not storable(conn, name):
+        raise exceptions.ObjectActionError(action="create", reason=_NUL_NAME)
+    values = {"uuid": uuid, "name": name}
+    field = _duplicate_field(conn, uuid, name)
+    if field is not None:
+        raise exceptions.DuplicateName(field=field, value=values[field])
+    now = utcnow()
+    try:
+        with conn.begin_nested():
+            new_id = conn.execute(
+                sa.insert(rp).values(
+                    uuid=uuid,
+                    name=name,
+                    generation=0,
+                    parent_provider_id=parent.id if parent else None,
+                    root_provider_id=parent.root_provider_id if parent else None,
+                    created_at=now,
+                    # a root is written twice on create (its own root id), so
+                    # like Placement it starts with updated_at set
+                    updated_at=None if parent else now,
+                )
+            ).inserted_primary_key[0]
+            if parent is None:
+                conn.execute(sa.update(rp).where(rp.c.id == new_id).values(root_provider_id=new_id))
+    except sa.exc.IntegrityError:
+        field = _duplicate_field(conn, uuid, name) or "name"
+        raise exceptions.DuplicateName(field=field, value=values[field]) from None
+    return get_by_uuid(conn, uuid)
+
+
+def subtree_ids(conn: sa.Connection, provider: Provider) -> list[int]:
+    """Ids of the provider and all its descendants (one query over its tree)."""
+    children: dict[int, list[int]] = {}
+    rows = conn.execute(
+        sa.select(rp.c.id, rp.c.parent_provider_id).where(
+            rp.c.root_provider_id == provider.root_provider_id
+        )
+    )
+    for id_, parent_id in rows:
+        if parent_id is not None:
+            children.setdefault(parent_id, []).append(id_)
+    found: list[int] = []
+    todo = [provider.id]
+    seen: set[int] = set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        found.append(current)
+        todo.extend(children.get(current, []))
+    return found
+
+
+def update(
+    conn: sa.Connection,
+    provider: Provider,
+    *,
+    name: str,
+    parent_uuid: str | None,
+    allow_reparenting: bool,
+) -> Provider:
+    """Rename and/or (re/un-)parent a provider; the generation does not change.
+
+    ``parent_uuid`` is the wanted parent (callers pass the current one when
+    the body has none). Below 1.37 (``allow_reparenting`` False) a parent may
+    only be set where there was none. A new root is propagated to the whole
+    subtree. Raises ``ObjectActionError`` or ``DuplicateName``.
+    """
+    subtree: list[int] = []
+    new_parent_id = provider.parent_provider_id
+    new_root_id = provider.root_provider_id
+    if parent_uuid is not None:
+        parent = find_by_uuid(conn, parent_uuid)
+        if parent is None:
+            raise exceptions.ObjectActionError(action="create", reason=_NO_PARENT)
+        if (
+            provider.parent_provider_id is not None
+            and provider.parent_provider_id != parent.id
+            and not allow_reparenting
+        ):
+            raise exceptions.ObjectActionError(
+                action="update", reason="re-parenting a provider is not currently allowed."
+            )
+        subtree = subtree_ids(conn, provider)
+        if parent.id in subtree:
+            raise exceptions.ObjectActionError(
+                action="update", reason="creating loop in the provider tree is not allowed."
+            )
+        new_parent_id, new_root_id = parent.id, parent.root_provider_id
+    elif provider.parent_provider_id is not None:
+        if not allow_reparenting:
+            raise exceptions.ObjectActionError(
+                action="update", reason="un-parenting a provider is not currently allowed."
+            )
+        subtree = subtree_ids(conn, provider)
+        new_parent_id, new_root_id = None, provider.id
+
+    if not storable(conn, name):
+        raise exceptions.ObjectActionError(action="update", reason=_NUL_NAME)
+    changes: dict = {}
+    if name != provider.name:
+        changes["name"] = name
+    if new_parent_id != provider.parent_provider_id:
+        changes["parent_provider_id"] = new_parent_id
+    if new_root_id != provider.root_provider_id:
+        changes["root_provider_id"] = new_root_id
+    if "name" in changes and _duplicate_field(conn, None, name, exclude_id=provider.id):
+        raise exceptions.DuplicateName(field="name", value=name)
+    now = utcnow()
+    if changes:
+        try:
+            with conn.begin_nested():
+                conn.execute(
+                    sa.update(rp).where(rp.c.id == provider.id).values(updated_at=now, **changes)
+                )
+        except sa.exc.IntegrityError:
+            raise exceptions.DuplicateName(field="name", value=name) from None
+    descendants = [i for i in subtree if i != provider.id]
+    for start in range(0, len(descendants), 500):
+        chunk = descendants[start:start + 500]
+        conn.execute(
+            sa.update(rp)
+            .where(rp.c.id.in_(chunk), rp.c.root_provider_id != new_root_id)
+            .values(root_provider_id=new_root_id, updated_at=now)
+        )
+    return get_by_uuid(conn, provider.uuid)
+
+
+def delete(conn: sa.Connection, provider: Provider) -> None:
+    """Delete a provider with its inventories, aggregate and trait links.
+
+    Raises ``CannotDeleteParent`` when it has children and ``ProviderInUse``
+    when any allocation references it.
+    """
+    if conn.execute(
+        sa.select(rp.c.id).where(rp.c.parent_provider_id == provider.id).limit(1)
+    ).first():
+        raise exceptions.CannotDeleteParent(uuid=provider.uuid)
+    alloc = tables.allocations
+    if conn.execute(
+        sa.select(alloc.c.id).where(alloc.c.resource_provider_id == provider.id).limit(1)
+    ).first():
+        raise exceptions.ProviderInUse(uuid=provider.uuid)
+    inv = tables.inventories
+    conn.execute(sa.delete(inv).where(inv.c.resource_provider_id == provider.id))
+    aggregates.delete_provider_links(conn, provider.id)
+    rpt = tables.resource_provider_traits
+    conn.execute(sa.delete(rpt).where(rpt.c.resource_provider_id == provider.id))
+    conn.execute(sa.delete(rp).where(rp.c.id == provider.id))
+
+
+# --- filtered listing (GET /resource_providers) ------------------------------
+
+
+@dataclass
+class ProviderFilters:
+    """Parsed GET /resource_providers filters.
+
+    ``required_traits`` and ``member_of`` are AND-ed lists of any-of sets.
+    """
+
+    name: str | None = None
+    uuid: str | None = None
+    in_tree: str | None = None
+    required_traits: list[set[str]] = field(default_factory=list)
+    forbidden_traits: set[str] = field(default_factory=set)
+    member_of: list[set[str]] = field(default_factory=list)
+    forbidden_aggs: set[str] = field(default_factory=set)
+    resources: dict[str, int] = field(default_factory=dict)
+
+
+def _providers_with_any_trait(trait_ids: set[int]) -> sa.Select:
+    rpt = tables.resource_provider_traits
+    return sa.select(rpt.c.resource_provider_id).where(rpt.c.trait_id.in_(sorted(trait_ids)))
+
+
+MAX_AMOUNT = 2147483647
+
+
+def providers_with_capacity(rc_id: int, amount: int) -> sa.Select:
+    """SELECT of ids of providers that can fit ``amount`` of one class.
+
+    ``used + amount <= (total - reserved) * allocation_ratio`` with
+    ``min_unit <= amount <= max_unit`` and ``amount % step_size == 0``. The
+    usage is a correlated sum over the (provider, class) index, so the cost
+    stays linear whatever plan the database picks (even without statistics).
+    """
+    inv = tables.inventories
+    alloc = tables.allocations
+    used = (
+        sa.select(sa.func.coalesce(sa.func.sum(alloc.c.used), 0))
+        .where(
+            alloc.c.resource_provider_id == inv.c.resource_provider_id,
+            alloc.c.resource_class_id == rc_id,
+        )
+        .scalar_subquery()
+    )
+    if amount > MAX_AMOUNT:
+        # no inventory can have max_unit above this; keep it out of the SQL
+        return sa.select(inv.c.resource_provider_id).where(sa.false())
+    want = sa.literal(amount, sa.Integer)
+    return sa.select(inv.c.resource_provider_id).where(
+        inv.c.resource_class_id == rc_id,
+        used + want <= (inv.c.total - inv.c.reserved) * inv.c.allocation_ratio,
+        inv.c.min_unit <= want,
+        inv.c.max_unit >= want,
+        want % inv.c.step_size == 0,
+    )
+
+
+def _none_match(conn: sa.Connection, subqueries: list[sa.Select]) -> bool:
+    """True when no provider is in every one of ``subqueries``."""
+    query = sa.select(rp.c.id)
+    for sub in subqueries:
+        query = query.where(rp.c.id.in_(sub))
+    return conn.execute(query.limit(1)).first() is None
+
+
+def list_filtered(conn: sa.Connection, filters: ProviderFilters) -> list[Provider]:
+    """Providers matching every filter, in id order, in one SELECT.
+
+    Name lookups keep Placement's precedence: an unknown ``in_tree`` gives an
+    empty list before any name is checked; unknown required traits raise
+    ``TraitNotFound``; an unknown forbidden trait raises only if some provider
+    has the required traits; an unknown resource class raises
+    ``ResourceClassNotFound`` only if some provider matches the required
+    traits and the member_of groups.
+    """
+    query = _select()
+    if filters.name:
+        if not storable(conn, filters.name):
+            return []
+        query = query.where(rp.c.name == filters.name)
+    if filters.uuid:
+        query = query.where(rp.c.uuid == filters.uuid)
+    if filters.in_tree:
+        root_id = conn.execute(
+            sa.select(rp.c.root_provider_id).where(rp.c.uuid == filters.in_tree)
+        ).scalar()
+        if root_id is None:
+            return []
+        query = query.where(rp.c.root_provider_id == root_id)
+
+    required_names = [n for group in filters.required_traits for n in sorted(group)]
+    trait_ids = traits.ids_of(
+        conn, {n for n in set(required_names) | filters.forbidden_traits if storable(conn, n)}
+    )
+    for name in required_names:
+        if name not in trait_ids:
+            raise exceptions.TraitNotFound(names=name)
+    required = [
+        _providers_with_any_trait({trait_ids[n] for n in group})
+        for group in filters.required_traits
+    ]
+    for name in sorted(filters.forbidden_traits):
+        if name not in trait_ids:
+            if required and _none_match(conn, required):
+                return []
+            raise exceptions.TraitNotFound(names=name)
+    member_of = [aggregates.providers_in_any(group) for group in filters.member_of]
+    rc_ids = resource_classes.ids_of(conn, {n for n in filters.resources if storable(conn, n)})
+    for rc_name in filters.resources:
+        if rc_name not in rc_ids:
+            if required and _none_match(conn, required):
+                return []
+            if member_of and _none_match(conn, member_of):
+                return []
+            raise exceptions.ResourceClassNotFound(name=rc_name)
+
+    for sub in required:
+        query = query.where(rp.c.id.in_(sub))
+    if filters.forbidden_traits:
+        forbidden_ids = {trait_ids[n] for n in filters.forbidden_traits}
+        query = query.where(rp.c.id.not_in(_providers_with_any_trait(forbidden_ids)))
+    for sub in member_of:
+        query = query.where(rp.c.id.in_(sub))
+    if filters.forbidden_aggs:
+        query = query.where(rp.c.id.not_in(aggregates.providers_in_any(filters.forbidden_aggs)))
+    for rc_name, amount in filters.resources.items():
+        query = query.where(rp.c.id.in_(providers_with_capacity(rc_ids[rc_name], amount)))
+    return [from_row(row) for row in conn.execute(query.order_by(rp.c.id))]

@@ -1,43 +1,346 @@
-"""Placeholder: replaced by the real handlers."""
+"""Inventory handlers: /resource_providers/{uuid}/inventories[/{resource_class}].
+
+Every inventory write increments the provider generation with a
+compare-and-swap against the generation read at the start of the request, so
+a concurrent writer gets 409 ``placement.concurrent_update``.
+"""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
 import webob
 import webob.exc
 
-from refcloud import http
+from refcloud import errors, exceptions, http, microversion, policy, storage
+from refcloud.placement.schemas import inventory as schema
+from refcloud.storage import inventories, providers
+from refcloud.storage.providers import Provider
+
+POLICY = "placement:resource_providers:inventories:%s"
+
+# The message of Placement's ResourceProviderConcurrentUpdateDetected.
+RP_CONCURRENT_MSG = (
+    "Another thread concurrently updated the resource provider data. Please retry your update"
+)
+
+
+def _serialize(data: Mapping[str, Any], generation: int | None = None) -> dict[str, Any]:
+    """One inventory; the generation is left out when falsy (as Placement does)."""
+    body = {name: data[name] for name in inventories.FIELDS}
+    if generation:
+        body["resource_provider_generation"] = generation
+    return body
+
+
+def _respond(
+    req: webob.Request,
+    body: Any,
+    last_modified: datetime.datetime | None,
+    *,
+    status: int = 200,
+    location: str | None = None,
+) -> webob.Response:
+    """JSON response; at >= 1.15 Cache-Control always, Last-Modified when known."""
+    resp = http.json_response(req, body, status=status, location=location)
+    if microversion.at_least(req, 15):
+        resp.cache_control = "no-cache"
+        if last_modified is not None:
+            resp.last_modified = last_modified
+    return resp
+
+
+def _send_inventories(
+    req: webob.Request,
+    generation: int,
+    invs: Mapping[str, Mapping[str, Any]],
+    times: Iterable[datetime.datetime | None] | None = None,
+) -> webob.Response:
+    """The collection body; LM is the newest record time, "now" for records
+    built from the request (``times`` None), and absent when empty."""
+    body = {
+        "resource_provider_generation": generation,
+        "inventories": {name: _serialize(data) for name, data in invs.items()},
+    }
+    last_modified: datetime.datetime | None = None
+    if invs:
+        last_modified = http.newest(times) if times is not None else http.utcnow()
+    return _respond(req, body, last_modified)
+
+
+def _record_time(rec: inventories.Record) -> datetime.datetime:
+    return rec.updated_at or rec.created_at or http.utcnow()
+
+
+def _provider_or_404_with_detail(req: webob.Request, uuid: str) -> Provider:
+    """The provider; 404 with the GET handlers' doubled message otherwise."""
+    with storage.of(req).reader() as conn:
+        try:
+            return providers.get_by_uuid(conn, uuid)
+        except exceptions.ProviderNotFound as exc:
+            raise http.error(
+                webob.exc.HTTPNotFound,
+                f"No resource provider with uuid {uuid} found : {exc}",
+            ) from None
+
+
+def _provider(req: webob.Request, uuid: str) -> Provider:
+    """The provider; a ProviderNotFound escapes as the plain 404."""
+    with storage.of(req).reader() as conn:
+        return providers.get_by_uuid(conn, uuid)
+
+
+def _capacity_ok(req: webob.Request) -> bool:
+    """From 1.26 an inventory may have reserved == total."""
+    return microversion.at_least(req, 26)
 
 
 @http.handler
+@http.check_accept("application/json")
+def get_inventories(req: webob.Request) -> webob.Response:
+    """GET all inventories of a provider: 200 (all microversions)."""
+    policy.authorize(req, POLICY % "list")
+    uuid = http.path_arg(req, "uuid")
+    provider = _provider_or_404_with_detail(req, uuid)
+    with storage.of(req).reader() as conn:
+        records = inventories.get_records(conn, provider.id)
+    invs = {rec.resource_class: rec.fields() for rec in records}
+    return _send_inventories(
+        req, provider.generation, invs, [r.updated_at or r.created_at for r in records]
+    )
+
+
+@http.handler
+@http.check_accept("application/json")
+def get_inventory(req: webob.Request) -> webob.Response:
+    """GET one inventory: 200 (all microversions)."""
+    policy.authorize(req, POLICY % "show")
+    uuid = http.path_arg(req, "uuid")
+    rc_name = http.path_arg(req, "resource_class")
+    provider = _provider_or_404_with_detail(req, uuid)
+    with storage.of(req).reader() as conn:
+        record = inventories.get_record(conn, provider.id, rc_name)
+    if record is None:
+        raise http.error(
+            webob.exc.HTTPNotFound, f"No inventory of class {rc_name} for {uuid}"
+        )
+    return _respond(req, _serialize(record.fields(), provider.generation), _record_time(record))
+
+
+@http.handler
+@http.require_content("application/json")
 def create_inventory(req: webob.Request) -> webob.Response:
-    raise http.error(webob.exc.HTTPNotImplemented, "not yet")
+    """POST one inventory: 201 with the inventory and Location (all microversions).
+
+    No generation is needed; the generation is incremented.
+    """
+    policy.authorize(req, POLICY % "create")
+    uuid = http.path_arg(req, "uuid")
+    provider = _provider(req, uuid)
+    data = inventories.with_defaults(http.extract_json(req.body, schema.POST_INVENTORY_SCHEMA))
+    rc_name = data.pop("resource_class")
+    try:
+        inventories.check_capacity(
+            provider.uuid, {rc_name: data}, allow_zero_capacity=_capacity_ok(req)
+        )
+        with storage.of(req).writer() as conn:
+            inventories.add(conn, provider, rc_name, data)
+            generation = providers.increment_generation(conn, provider)
+    except exceptions.ConcurrentUpdate:
+        raise http.error(
+            webob.exc.HTTPConflict,
+            f"Update conflict: {RP_CONCURRENT_MSG}",
+            code=errors.CONCURRENT_UPDATE,
+        ) from None
+    except sa.exc.IntegrityError as exc:
+        raise http.error(
+            webob.exc.HTTPConflict, f"Update conflict: {exc}", code=errors.CONCURRENT_UPDATE
+        ) from None
+    except (exceptions.InvalidInventoryCapacity, exceptions.NotFound) as exc:
+        raise http.error(
+            webob.exc.HTTPBadRequest,
+            f"Unable to create inventory for resource provider {provider.uuid}: {exc}",
+        ) from None
+    return _respond(
+        req,
+        _serialize(data, generation),
+        http.utcnow(),
+        status=201,
+        location=http.inventory_url(req, provider.uuid, rc_name),
+    )
+
+
+@http.handler
+@http.require_content("application/json")
+def set_inventories(req: webob.Request) -> webob.Response:
+    """PUT all inventories of a provider: 200 with the new collection (all microversions).
+
+    The generation is checked and always incremented; an empty object deletes
+    every inventory.
+    """
+    policy.authorize(req, POLICY % "update")
+    uuid = http.path_arg(req, "uuid")
+    provider = _provider(req, uuid)
+    data = http.extract_json(req.body, schema.PUT_INVENTORY_SCHEMA)
+    if data["resource_provider_generation"] != provider.generation:
+        raise http.error(
+            webob.exc.HTTPConflict,
+            "resource provider generation conflict",
+            code=errors.CONCURRENT_UPDATE,
+        )
+    invs = {name: inventories.with_defaults(raw) for name, raw in data["inventories"].items()}
+    try:
+        inventories.check_capacity(provider.uuid, invs, allow_zero_capacity=_capacity_ok(req))
+        with storage.of(req).writer() as conn:
+            inventories.replace_all(conn, provider, invs, allow_zero_capacity=_capacity_ok(req))
+            generation = providers.increment_generation(conn, provider)
+    except exceptions.ResourceClassNotFound as exc:
+        raise http.error(
+            webob.exc.HTTPBadRequest,
+            f"Unknown resource class in inventory for resource provider {provider.uuid}: {exc}",
+        ) from None
+    except inventories.InventoryRecordNotFound as exc:
+        raise http.error(
+            webob.exc.HTTPConflict,
+            "Race condition detected when setting inventory. No inventory record with "
+            f"resource class for resource provider {provider.uuid}: {exc}",
+        ) from None
+    except exceptions.ConcurrentUpdate:
+        raise http.error(
+            webob.exc.HTTPConflict,
+            f"update conflict: {RP_CONCURRENT_MSG}",
+            code=errors.CONCURRENT_UPDATE,
+        ) from None
+    except sa.exc.IntegrityError as exc:
+        raise http.error(
+            webob.exc.HTTPConflict, f"update conflict: {exc}", code=errors.CONCURRENT_UPDATE
+        ) from None
+    except exceptions.InventoryInUse as exc:
+        raise http.error(
+            webob.exc.HTTPConflict, f"update conflict: {exc}", code=errors.INVENTORY_INUSE
+        ) from None
+    except exceptions.InvalidInventoryCapacity as exc:
+        raise http.error(
+            webob.exc.HTTPBadRequest,
+            f"Unable to update inventory for resource provider {provider.uuid}: {exc}",
+        ) from None
+    return _send_inventories(req, generation, invs)
 
 
 @http.handler
 def delete_inventories(req: webob.Request) -> webob.Response:
-    raise http.error(webob.exc.HTTPNotImplemented, "not yet")
+    """DELETE all inventories of a provider: 204 from 1.5, 405 below.
+
+    The generation is always incremented, even when there was no inventory.
+    """
+    if not microversion.at_least(req, 5):
+        # No message of our own: the detail is webob's bare 405 text.
+        raise http.error(webob.exc.HTTPMethodNotAllowed)
+    policy.authorize(req, POLICY % "delete")
+    uuid = http.path_arg(req, "uuid")
+    provider = _provider(req, uuid)
+    try:
+        with storage.of(req).writer() as conn:
+            inventories.replace_all(conn, provider, {}, allow_zero_capacity=True)
+            providers.increment_generation(conn, provider)
+    except exceptions.ConcurrentUpdate:
+        raise http.error(
+            webob.exc.HTTPConflict,
+            f"Unable to delete inventory for resource provider {provider.uuid} because the "
+            "inventory was updated by another process. Please retry your request.",
+            code=errors.CONCURRENT_UPDATE,
+        ) from None
+    except exceptions.InventoryInUse as exc:
+        raise http.error(
+            webob.exc.HTTPConflict, str(exc), code=errors.INVENTORY_INUSE
+        ) from None
+    return http.empty_response(req, status=204)
+
+
+@http.handler
+@http.require_content("application/json")
+def update_inventory(req: webob.Request) -> webob.Response:
+    """PUT one existing inventory: 200 with the inventory (all microversions).
+
+    The generation is checked and incremented; this never creates inventory.
+    """
+    policy.authorize(req, POLICY % "update")
+    uuid = http.path_arg(req, "uuid")
+    rc_name = http.path_arg(req, "resource_class")
+    provider = _provider(req, uuid)
+    data = inventories.with_defaults(http.extract_json(req.body, schema.BASE_INVENTORY_SCHEMA))
+    if data["resource_provider_generation"] != provider.generation:
+        raise http.error(
+            webob.exc.HTTPConflict,
+            "resource provider generation conflict",
+            code=errors.CONCURRENT_UPDATE,
+        )
+    try:
+        inventories.check_capacity(
+            provider.uuid, {rc_name: data}, allow_zero_capacity=_capacity_ok(req)
+        )
+        with storage.of(req).writer() as conn:
+            # An unknown class (ResourceClassNotFound) escapes as a plain 404.
+            if not inventories.update(conn, provider, rc_name, data):
+                raise http.error(
+                    webob.exc.HTTPBadRequest,
+                    "No inventory record with resource class for resource provider "
+                    f"{provider.uuid}: No inventory of class {rc_name} found.",
+                )
+            generation = providers.increment_generation(conn, provider)
+    except exceptions.ConcurrentUpdate:
+        raise http.error(
+            webob.exc.HTTPConflict,
+            f"update conflict: {RP_CONCURRENT_MSG}",
+            code=errors.CONCURRENT_UPDATE,
+        ) from None
+    except sa.exc.IntegrityError as exc:
+        raise http.error(
+            webob.exc.HTTPConflict, f"update conflict: {exc}", code=errors.CONCURRENT_UPDATE
+        ) from None
+    except exceptions.InvalidInventoryCapacity as exc:
+        raise http.error(
+            webob.exc.HTTPBadRequest,
+            f"Unable to update inventory for resource provider {provider.uuid}: {exc}",
+        ) from None
+    return _respond(req, _serialize(data, generation), http.utcnow())
 
 
 @http.handler
 def delete_inventory(req: webob.Request) -> webob.Response:
-    raise http.error(webob.exc.HTTPNotImplemented, "not yet")
+    """DELETE one inventory: 204 (all microversions); the generation is incremented.
 
-
-@http.handler
-def get_inventories(req: webob.Request) -> webob.Response:
-    raise http.error(webob.exc.HTTPNotImplemented, "not yet")
-
-
-@http.handler
-def get_inventory(req: webob.Request) -> webob.Response:
-    raise http.error(webob.exc.HTTPNotImplemented, "not yet")
-
-
-@http.handler
-def set_inventories(req: webob.Request) -> webob.Response:
-    raise http.error(webob.exc.HTTPNotImplemented, "not yet")
-
-
-@http.handler
-def update_inventory(req: webob.Request) -> webob.Response:
-    raise http.error(webob.exc.HTTPNotImplemented, "not yet")
+    Allocations against it give 409 with code ``placement.concurrent_update``
+    (not ``inventory.inuse``), as in Placement.
+    """
+    policy.authorize(req, POLICY % "delete")
+    uuid = http.path_arg(req, "uuid")
+    rc_name = http.path_arg(req, "resource_class")
+    provider = _provider(req, uuid)
+    try:
+        with storage.of(req).writer() as conn:
+            if not inventories.delete(conn, provider, rc_name):
+                msg = f"No inventory of class {rc_name} found for delete"
+                raise exceptions.NotFound(msg)
+            providers.increment_generation(conn, provider)
+    except exceptions.ConcurrentUpdate:
+        raise http.error(
+            webob.exc.HTTPConflict,
+            f"Unable to delete inventory of class {rc_name}: {RP_CONCURRENT_MSG}",
+            code=errors.CONCURRENT_UPDATE,
+        ) from None
+    except exceptions.InventoryInUse as exc:
+        raise http.error(
+            webob.exc.HTTPConflict,
+            f"Unable to delete inventory of class {rc_name}: {exc}",
+            code=errors.CONCURRENT_UPDATE,
+        ) from None
+    except exceptions.NotFound as exc:
+        raise http.error(
+            webob.exc.HTTPNotFound,
+            f"No inventory of class {rc_name} found for delete: {exc}",
+        ) from None
+    return http.empty_response(req, status=204)

@@ -1,0 +1,108 @@
+"""The report of one run: what every renderer (terminal, JSON, Markdown, HTML, JUnit) reads.
+
+Data only: built by the runner/diff stage, never printed here. ``to_dict`` is the
+documented JSON form (``schema_version`` ``REPORT_SCHEMA_VERSION``; the JSON Schema
+lives in ``interopcheck/schemas/report.schema.json``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from interopcheck.findings import Finding
+
+__all__ = ["REPORT_SCHEMA_VERSION", "CallResult", "CloudInfo", "Problem", "Report"]
+
+REPORT_SCHEMA_VERSION = "1"
+
+
+@dataclass(frozen=True, slots=True)
+class CloudInfo:
+    """One side of the comparison. ``url`` never carries credentials."""
+
+    name: str
+    url: str
+    min_version: str | None = None
+    max_version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something that stopped part of the run (a cloud down, a timeout, HTML instead of JSON).
+
+    ``where`` names the cloud and call; ``what_to_do`` is the one-line hint.
+    """
+
+    cloud: str
+    where: str
+    what: str
+    what_to_do: str
+
+    def line(self) -> str:
+        return f"{self.cloud}: {self.where}: {self.what} ({self.what_to_do})"
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    """One compared call: where it ran and how many findings it produced."""
+
+    scenario: str
+    call: str
+    method: str
+    url: str
+    microversion: str
+    status_a: int | None
+    status_b: int | None
+    findings: int
+    skipped: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """Everything a run found, for the renderers."""
+
+    tool: str
+    profile: str
+    service_type: str
+    cloud_a: CloudInfo
+    cloud_b: CloudInfo
+    microversions: tuple[str, ...]
+    started_at: str
+    finished_at: str
+    findings: tuple[Finding, ...] = ()
+    calls: tuple[CallResult, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    #: Findings matched by the accepted-differences baseline (not counted as findings).
+    baselined: tuple[Finding, ...] = ()
+    #: Paths found to vary between two calls to the same cloud (dropped as noise).
+    noise: tuple[str, ...] = ()
+
+    @property
+    def exit_code(self) -> int:
+        """0 no findings, 1 findings, 2 the run itself failed."""
+        if self.problems and not self.calls:
+            return 2
+        if self.findings:
+            return 1
+        return 2 if self.problems else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["schema_version"] = REPORT_SCHEMA_VERSION
+        for group in ("findings", "baselined"):
+            for item in data[group]:
+                item["severity"] = str(item["severity"].value if hasattr(item["severity"], "value")
+                                       else item["severity"])
+        data["summary"] = {
+            "findings": len(self.findings),
+            "breaks_clients": sum(f.breaks_clients for f in self.findings),
+            "needs_version_bump": sum(f.needs_version_bump for f in self.findings),
+            "calls": len(self.calls),
+            "problems": len(self.problems),
+            "exit_code": self.exit_code,
+        }
+        return data
+
+

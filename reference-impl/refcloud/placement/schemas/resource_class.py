@@ -1,0 +1,21 @@
+"""JSON-Schemas for resource class request bodies."""
+
+from __future__ import annotations
+
+import copy
+
+CUSTOM_RC_PATTERN = "^CUSTOM_[A-Z0-9_]+$"
+
+# POST /resource_classes (1.2+): a custom name.
+POST_RC_SCHEMA_V1_2: dict = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "pattern": CUSTOM_RC_PATTERN, "maxLength": 255},
+    },
+    "required": ["name"],
+    "additionalProperties": False,
+}
+
+# PUT /resource_classes/{name}: the new name (1.2-1.6); from 1.7 the path
+# name is validated with it.
+PUT_RC_SCHEMA_V1_2 = copy.deepcopy(POST_RC_SCHEMA_V1_2)

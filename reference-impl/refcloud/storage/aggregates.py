@@ -1,0 +1,129 @@
+"""Placement aggregates: uuids created on first use, linked to providers.
+
+There is no aggregate resource of its own; an aggregate is a uuid row in
+``placement_aggregates`` plus ``resource_provider_aggregates`` links.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+
+from refcloud import exceptions
+from refcloud.storage import tables
+from refcloud.storage.engine import utcnow
+
+UUID_WIDTH = 36
+
+agg = tables.placement_aggregates
+rpa = tables.resource_provider_aggregates
+
+
+def provider_aggregate_uuids(conn: sa.Connection, provider_id: int) -> list[str]:
+    """The aggregate uuids a provider is a member of (oldest aggregate first)."""
+    rows = conn.execute(
+        sa.select(agg.c.uuid)
+        .select_from(agg.join(rpa, rpa.c.aggregate_id == agg.c.id))
+        .where(rpa.c.resource_provider_id == provider_id)
+        .order_by(agg.c.id)
+    )
+    return list(rows.scalars())
+
+
+def ids_of(conn: sa.Connection, uuids: Iterable[str]) -> dict[str, int]:
+    """uuid -> id for the aggregates that exist."""
+    wanted = list(set(uuids))
+    if not wanted:
+        return {}
+    rows = conn.execute(sa.select(agg.c.uuid, agg.c.id).where(agg.c.uuid.in_(wanted)))
+    return {uuid: id_ for uuid, id_ in rows}
+
+
+def ensure_aggregates(conn: sa.Connection, uuids: Iterable[str]) -> dict[str, int]:
+    """uuid -> id, creating the aggregates that do not exist yet.
+
+    A concurrent creator of the same uuid (another process on PostgreSQL) is
+    tolerated: the insert runs in a savepoint and the row is re-read. Raises
+    ``BadRequest`` for a uuid the database column cannot hold.
+    """
+    wanted = list(dict.fromkeys(uuids))
+    too_long = [u for u in wanted if len(u) > UUID_WIDTH]
+    if too_long and conn.dialect.name != "sqlite":
+        # "urn:uuid:..." and "{...}" forms pass the uuid format check but do
+        # not fit the 36-character column outside SQLite
+        raise exceptions.BadRequest(
+            f"Aggregate uuid {too_long[0]} is longer than {UUID_WIDTH} characters; "
+            "use the canonical form."
+        )
+    found = ids_of(conn, wanted)
+    missing = [u for u in wanted if u not in found]
+    if not missing:
+        return found
+    now = utcnow()
+    try:
+        with conn.begin_nested():
+            conn.execute(sa.insert(agg), [{"uuid": u, "created_at": now} for u in missing])
+    except sa.exc.IntegrityError:
+        for uuid in missing:
+            try:
+                with conn.begin_nested():
+                    conn.execute(sa.insert(agg).values(uuid=uuid, created_at=now))
+            except sa.exc.IntegrityError:
+                pass
+    found.update(ids_of(conn, missing))
+    return found
+
+
+def set_provider_aggregates(conn: sa.Connection, provider_id: int, uuids: Iterable[str]) -> None:
+    """Make the provider's aggregate set exactly ``uuids`` (no generation change)."""
+    wanted = ensure_aggregates(conn, uuids)
+    current = set(
+        conn.execute(
+            sa.select(rpa.c.aggregate_id).where(rpa.c.resource_provider_id == provider_id)
+        ).scalars()
+    )
+    wanted_ids = set(wanted.values())
+    to_remove = current - wanted_ids
+    to_add = sorted(wanted_ids - current)
+    if to_remove:
+        conn.execute(
+            sa.delete(rpa).where(
+                rpa.c.resource_provider_id == provider_id,
+                rpa.c.aggregate_id.in_(list(to_remove)),
+            )
+        )
+    if to_add:
+        now = utcnow()
+        rows = [
+            {"resource_provider_id": provider_id, "aggregate_id": a, "created_at": now}
+            for a in to_add
+        ]
+        try:
+            with conn.begin_nested():
+                conn.execute(sa.insert(rpa), rows)
+        except sa.exc.IntegrityError:
+            # another writer linked some of them meanwhile: add the rest
+            for row in rows:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(sa.insert(rpa).values(**row))
+                except sa.exc.IntegrityError:
+                    pass
+
+
+def delete_provider_links(conn: sa.Connection, provider_id: int) -> None:
+    """Drop every aggregate membership of a provider (the aggregates stay)."""
+    conn.execute(sa.delete(rpa).where(rpa.c.resource_provider_id == provider_id))
+
+
+def providers_in_any(uuids: Iterable[str]) -> sa.Select:
+    """SELECT of provider ids that are members of at least one of ``uuids``.
+
+    For ``IN``/``NOT IN`` filters; unknown uuids simply match nothing.
+    """
+    return (
+        sa.select(rpa.c.resource_provider_id)
+        .select_from(rpa.join(agg, agg.c.id == rpa.c.aggregate_id))
+        .where(agg.c.uuid.in_(sorted(set(uuids))))
+    )

@@ -1,0 +1,407 @@
+"""Allocation candidates, the pure part: solve each group, then merge.
+
+Works on the facts ``candidates`` loaded (``Data``); no SQL here except
+through the ``load_anchors`` callback. Ids are internal provider, class,
+trait and aggregate ids.
+
+Per-provider fit (``Inv.fits``): ``used + amount <= (total - reserved) *
+ratio`` (real-valued), ``min_unit <= amount <= max_unit``, ``amount %
+step_size == 0``. An amount is never split across providers.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+from refcloud import exceptions
+
+
+class Empty(Exception):
+    """Nothing can match: the whole result is empty (200)."""
+
+
+class Inv(NamedTuple):
+    total: int
+    reserved: int
+    min_unit: int
+    max_unit: int
+    step_size: int
+    ratio: float
+    used: int
+
+    def fits(self, amount: int) -> bool:
+        return (
+            self.min_unit <= amount <= self.max_unit
+            and amount % self.step_size == 0
+            and self.used + amount <= (self.total - self.reserved) * self.ratio
+        )
+
+    @property
+    def capacity(self) -> int:
+        return int((self.total - self.reserved) * self.ratio)
+
+
+class Areq(NamedTuple):
+    """One way to satisfy one group under one anchor root."""
+
+    anchor: int
+    #: ((provider, class, amount), ...)
+    resources: tuple[tuple[int, int, int], ...]
+    #: Providers that satisfied the group (the mappings entry).
+    providers: frozenset[int]
+
+
+@dataclass
+class Merged:
+    """One merged candidate: summed amounts and per-suffix providers."""
+
+    amounts: dict[tuple[int, int], int]
+    mappings: dict[str, frozenset[int]]
+
+
+@dataclass
+class Data:
+    rc_ids: dict[str, int] = field(default_factory=dict)
+    trait_ids: dict[str, int] = field(default_factory=dict)
+    agg_ids: dict[str, int] = field(default_factory=dict)
+    #: in_tree uuid -> root provider id
+    tree_roots: dict[str, int] = field(default_factory=dict)
+    has_trees: bool = False
+    #: Providers with MISC_SHARES_VIA_AGGREGATE.
+    sharing: set[int] = field(default_factory=set)
+    #: provider -> trait ids (only traits named in the request + sharing)
+    traits_of: dict[int, set[int]] = field(default_factory=dict)
+    trait_holders: dict[int, set[int]] = field(default_factory=dict)
+    #: aggregate id -> member providers (only aggregates named)
+    agg_members: dict[int, set[int]] = field(default_factory=dict)
+    #: class id -> provider -> inventory (only fitting some requested amount)
+    inventory: dict[int, dict[int, Inv]] = field(default_factory=dict)
+    root_of: dict[int, int] = field(default_factory=dict)
+    #: sharing provider -> roots of trees sharing an aggregate with it
+    anchors_of: dict[int, set[int]] = field(default_factory=dict)
+    #: root_required as trait ids (None: no anchor filter)
+    anchor_required: set[int] | None = None
+    anchor_forbidden: set[int] | None = None
+    # Tree structure, loaded on demand.
+    loaded_roots: set[int] = field(default_factory=set)
+    uuid_of: dict[int, str] = field(default_factory=dict)
+    parent_of: dict[int, int | None] = field(default_factory=dict)
+    tree_members: dict[int, list[int]] = field(default_factory=dict)
+
+    def anchor_ok(self, root: int) -> bool:
+        if self.anchor_required is None:
+            return True
+        have = self.traits_of.get(root, set())
+        return self.anchor_required <= have and not (self.anchor_forbidden & have)
+
+
+def trait_id(data: Data, name: str) -> int:
+    try:
+        return data.trait_ids[name]
+    except KeyError:
+        raise exceptions.TraitNotFound(names=name) from None
+
+
+def _rc_id(data: Data, name: str) -> int:
+    try:
+        return data.rc_ids[name]
+    except KeyError:
+        raise exceptions.ResourceClassNotFound(name=name) from None
+
+
+def _members(data: Data, any_of: set[str]) -> set[int] | None:
+    """Providers in any of these aggregates; None if none of them exists."""
+    ids = [data.agg_ids[u] for u in any_of if u in data.agg_ids]
+    if not ids:
+        return None
+    out: set[int] = set()
+    for agg in ids:
+        out |= data.agg_members.get(agg, set())
+    return out
+
+
+@dataclass
+class _Group:
+    """A group with names resolved and the cheap filters applied."""
+
+    suffix: str
+    resources: dict[int, int]
+    required: list[set[int]]
+    forbidden: set[int]
+    in_aggs: set[int] | None
+    forbidden_aggs: set[str]
+    tree_root: int | None
+    fitting: dict[int, set[int]]
+
+
+def _resolve(data: Data, group: Any) -> _Group:
+    """Names to ids in Placement's order, short-circuiting to Empty."""
+    resources = {_rc_id(data, name): amount for name, amount in group.resources.items()}
+    in_aggs: set[int] | None = None
+    if group.member_of:
+        in_aggs = None
+        for any_of in group.member_of:
+            members = _members(data, any_of)
+            if members is None:
+                raise Empty()
+            in_aggs = members if in_aggs is None else in_aggs & members
+        if not in_aggs:
+            raise Empty()
+    required = [{trait_id(data, n) for n in sorted(any_of)} for any_of in group.required_traits]
+    forbidden = {trait_id(data, n) for n in sorted(group.forbidden_traits)}
+    tree_root = None
+    if group.in_tree:
+        tree_root = data.tree_roots.get(group.in_tree)
+        if tree_root is None:
+            raise Empty()
+    fitting: dict[int, set[int]] = {}
+    for rc, amount in resources.items():
+        invs = data.inventory.get(rc, {})
+        found = {
+            rp
+            for rp, inv in invs.items()
+            if inv.fits(amount) and (tree_root is None or data.root_of[rp] == tree_root)
+        }
+        if not found:
+            raise Empty()
+        fitting[rc] = found
+    return _Group(group.suffix, resources, required, forbidden, in_aggs,
+                  set(group.forbidden_aggs), tree_root, fitting)
+
+
+def _bad_agg_members(data: Data, g: _Group) -> set[int]:
+    return (_members(data, g.forbidden_aggs) or set()) if g.forbidden_aggs else set()
+
+
+def _with_traits(data: Data, required: list[set[int]]) -> set[int]:
+    """Providers that individually have every any-of set."""
+    out: set[int] | None = None
+    for any_of in required:
+        have: set[int] = set()
+        for t in any_of:
+            have |= data.trait_holders.get(t, set())
+        out = have if out is None else out & have
+    return out or set()
+
+
+def _with_any_trait(data: Data, ids: set[int]) -> set[int]:
+    out: set[int] = set()
+    for t in ids:
+        out |= data.trait_holders.get(t, set())
+    return out
+
+
+def solve_group(
+    data: Data, group: Any, load_anchors: Callable[[set[int]], None]
+) -> list[Areq]:
+    """All ways to satisfy one group, each tagged with its anchor root."""
+    g = _resolve(data, group)
+    if not g.suffix and (data.sharing or data.has_trees):
+        return _multiple_providers(data, g, load_anchors)
+    return _single_provider(data, g, load_anchors)
+
+
+def _single_provider(
+    data: Data, g: _Group, load_anchors: Callable[[set[int]], None]
+) -> list[Areq]:
+    """Everything of the group on one provider (suffixed groups, flat trees)."""
+    filtered: set[int] = set()
+    if g.required:
+        filtered = _with_traits(data, g.required)
+        if not filtered:
+            return []
+    if g.in_aggs is not None:
+        filtered = filtered & g.in_aggs if filtered else set(g.in_aggs)
+        if not filtered:
+            return []
+    banned: set[int] = set()
+    for bad in (_bad_agg_members(data, g), _with_any_trait(data, g.forbidden)):
+        if not bad:
+            continue
+        banned |= bad
+        if filtered:
+            filtered -= bad
+            if not filtered:
+                return []
+    first = True
+    for rc in g.resources:
+        found = g.fitting[rc]
+        if first:
+            first = False
+            if filtered:
+                filtered &= found
+            else:
+                filtered = found - banned
+        else:
+            filtered &= found
+        if not filtered:
+            return []
+    # A resourceless group with neither traits nor aggregates matches nothing.
+    areqs: list[Areq] = []
+    shared = filtered & data.sharing
+    if shared:
+        load_anchors(shared)
+    for rp in sorted(filtered):
+        resources = tuple((rp, rc, amount) for rc, amount in g.resources.items())
+        providers = frozenset((rp,))
+        root = data.root_of[rp]
+        if data.anchor_ok(root):
+            areqs.append(Areq(root, resources, providers))
+        if rp in shared:
+            for anchor in sorted(data.anchors_of.get(rp, ())):
+                if anchor != root and data.anchor_ok(anchor):
+                    areqs.append(Areq(anchor, resources, providers))
+    return areqs
+
+
+def _multiple_providers(
+    data: Data, g: _Group, load_anchors: Callable[[set[int]], None]
+) -> list[Areq]:
+    """The unsuffixed group: providers of one tree and/or sharing providers."""
+    if g.required and not _with_any_trait(data, set().union(*g.required)):
+        return []
+    bad_aggs = _bad_agg_members(data, g)
+    # tree (anchor root) -> class -> providers
+    trees: dict[int, dict[int, list[int]]] | None = None
+    for rc in g.resources:
+        found = g.fitting[rc]
+        pairs = {(rp, data.root_of[rp]) for rp in found}
+        shared = data.sharing & found
+        if g.in_aggs is not None:
+            shared &= g.in_aggs
+        if shared and g.tree_root is None:
+            load_anchors(shared)
+            pairs |= {(rp, a) for rp in shared for a in data.anchors_of.get(rp, ())}
+        if data.anchor_required is not None:
+            pairs = {p for p in pairs if data.anchor_ok(p[1])}
+        if g.in_aggs is not None:
+            aggs = g.in_aggs
+            pairs = {p for p in pairs if p[0] in aggs or p[1] in aggs}
+        if bad_aggs:
+            pairs = {p for p in pairs if p[0] not in bad_aggs and p[1] not in bad_aggs}
+        by_tree: dict[int, list[int]] = {}
+        for rp, root in pairs:
+            by_tree.setdefault(root, []).append(rp)
+        if trees is None:
+            trees = {root: {rc: rps} for root, rps in by_tree.items()}
+        else:
+            trees = {
+                root: {**per_rc, rc: by_tree[root]}
+                for root, per_rc in trees.items()
+                if root in by_tree
+            }
+        if not trees:
+            return []
+    assert trees is not None
+    traits_of = data.traits_of
+    empty: set[int] = set()
+    areqs: list[Areq] = []
+    rcs = sorted(g.resources)
+    for root in sorted(trees):
+        per_rc = trees[root]
+        lists = [sorted(per_rc[rc]) for rc in rcs]
+        for combo in itertools.product(*lists):
+            providers = frozenset(combo)
+            if g.forbidden and any(traits_of.get(rp, empty) & g.forbidden for rp in providers):
+                continue
+            if g.required:
+                have: set[int] = set()
+                for rp in providers:
+                    have |= traits_of.get(rp, empty)
+                if not all(any_of & have for any_of in g.required):
+                    continue
+            resources = tuple((rp, rc, g.resources[rc]) for rp, rc in zip(combo, rcs, strict=True))
+            areqs.append(Areq(root, resources, providers))
+    return areqs
+
+
+def _ancestors(data: Data, rp: int, cache: dict[int, frozenset[int]]) -> frozenset[int]:
+    found = cache.get(rp)
+    if found is None:
+        chain = [rp]
+        parent = data.parent_of.get(rp)
+        while parent is not None:
+            chain.append(parent)
+            parent = data.parent_of.get(parent)
+        found = cache[rp] = frozenset(chain)
+    return found
+
+
+def merge_groups(data: Data, per_group: dict[str, list[Areq]], params: Any) -> list[Merged]:
+    """Combine one Areq per group under each common anchor, then filter."""
+    suffixes = list(per_group)
+    by_anchor: dict[int, dict[str, list[Areq]]] = {}
+    for suffix, areqs in per_group.items():
+        for areq in areqs:
+            by_anchor.setdefault(areq.anchor, {}).setdefault(suffix, []).append(areq)
+    granular = [i for i, s in enumerate(suffixes) if s]
+    isolate = params.group_policy == "isolate"
+    subtrees = [
+        [i for i, s in enumerate(suffixes) if s in sset] for sset in params.same_subtrees
+    ]
+    ancestors: dict[int, frozenset[int]] = {}
+    inventory = data.inventory
+    seen: set[tuple[frozenset, frozenset]] = set()
+    out: list[Merged] = []
+    for lists in by_anchor.values():
+        if len(lists) != len(suffixes):
+            continue
+        for combo in itertools.product(*(lists[s] for s in suffixes)):
+            if isolate and len({next(iter(combo[i].providers)) for i in granular}) != len(granular):
+                continue
+            if subtrees and not _same_subtree(data, combo, subtrees, ancestors):
+                continue
+            amounts: dict[tuple[int, int], int] = {}
+            for areq in combo:
+                for rp, rc, amount in areq.resources:
+                    key = (rp, rc)
+                    amounts[key] = amounts.get(key, 0) + amount
+            if any(
+                (inv := inventory[rc][rp]).used + amount > inv.capacity or amount > inv.max_unit
+                for (rp, rc), amount in amounts.items()
+            ):
+                continue
+            mappings = {s: combo[i].providers for i, s in enumerate(suffixes)}
+            key = (frozenset(amounts.items()), frozenset(mappings.items()))
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(Merged(amounts, mappings))
+    return out
+
+
+def _same_subtree(
+    data: Data,
+    combo: tuple[Areq, ...],
+    subtrees: list[list[int]],
+    cache: dict[int, frozenset[int]],
+) -> bool:
+    """Each same_subtree set: one provider is an ancestor of all the others."""
+    for indexes in subtrees:
+        rps: set[int] = set()
+        for i in indexes:
+            rps |= combo[i].providers
+        if len(rps) <= 1:
+            continue
+        common = frozenset.intersection(*(_ancestors(data, rp, cache) for rp in rps))
+        if not common & rps:
+            return False
+    return True
+
+
+def exclude_nested(data: Data, cands: list[Merged]) -> tuple[list[Merged], set[int]]:
+    """Below 1.29: drop candidates using two providers of one tree.
+
+    Returns the kept candidates and the providers summaries may show.
+    """
+    kept: list[Merged] = []
+    seen: set[int] = set()
+    for cand in cands:
+        rps = {rp for (rp, _rc) in cand.amounts}
+        if len(rps) == len({data.root_of[rp] for rp in rps}):
+            kept.append(cand)
+            seen |= rps
+    return kept, seen

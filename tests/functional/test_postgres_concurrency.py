@@ -1,0 +1,101 @@
+"""Two refcloud processes on one PostgreSQL database, raced by 16 concurrent writers.
+
+PostgreSQL comes from Debian's package, started by the ``postgres_server`` session
+fixture (tests/support/postgres.py; installed with apt-get first when running as root).
+The processes start at the same moment on an empty database (racing their schema
+creation and seeding); one gets ``postgresql+psycopg://...``, the other the plain
+``postgresql://...`` form the CLI rewrites.
+
+Invariants (tests/support/races.py): every write answers 200/204 or 409 (with
+``placement.concurrent_update``, or the undefined code for a capacity refusal), the
+provider generation advances exactly once per successful write, no update is lost,
+and usage never exceeds capacity.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support import races
+from tests.support.postgres import PostgresServer
+from tests.support.refcloud_proc import RefcloudProcess, start_many
+
+pytestmark = pytest.mark.postgresql
+
+WRITERS = 16
+CAPACITY = 10
+
+
+@pytest.fixture
+def pg_db(postgres_server: PostgresServer) -> str:
+    """A fresh, empty database on the session's PostgreSQL."""
+    return postgres_server.create_database(f"race_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture
+def two_processes(pg_db: str, tmp_path: Path) -> Iterator[list[RefcloudProcess]]:
+    plain = pg_db.replace("postgresql+psycopg://", "postgresql://", 1)
+    with start_many([pg_db, plain], log_dir=tmp_path) as procs:
+        yield procs
+
+
+def _logs(procs: list[RefcloudProcess]) -> str:
+    return "".join(f"\n--- {p.url} log ---\n{p.log_tail(4000)}" for p in procs)
+
+
+def test_two_processes_share_the_database(two_processes: list[RefcloudProcess]) -> None:
+    a, b = two_processes
+    with races.client(a.url) as ca, races.client(b.url) as cb:
+        rp_uuid = races.create_provider(ca)
+        resp = cb.get(f"/resource_providers/{rp_uuid}")
+        assert resp.status_code == 200, resp.text + _logs(two_processes)
+        assert resp.json()["generation"] == 0
+        assert cb.get("/traits", params={"name": "startswith:HW_CPU_X86_AVX"}).status_code == 200
+
+
+def test_inventory_writers_race(two_processes: list[RefcloudProcess]) -> None:
+    urls = [p.url for p in two_processes]
+    with races.client(urls[0]) as c:
+        rp_uuid = races.create_provider(c)
+        initial = races.get_inventories(c, rp_uuid)["resource_provider_generation"]
+        result = races.inventory_race(urls, rp_uuid, writers=WRITERS, rounds=8)
+        try:
+            summary = races.check_inventory_race(result, c, rp_uuid, initial)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}{_logs(two_processes)}") from None
+    print(summary)
+
+
+def test_allocation_writers_race(two_processes: list[RefcloudProcess], pg_db: str) -> None:
+    urls = [p.url for p in two_processes]
+    with races.client(urls[1]) as c:
+        rp_uuid = races.create_provider(c)
+        generation = races.set_vcpu_inventory(c, rp_uuid, CAPACITY)
+        probe, close = races.usage_probe(pg_db, rp_uuid)
+        try:
+            result = races.allocation_race(urls, rp_uuid, writers=WRITERS, attempts=3, probe=probe)
+            summary = races.check_allocation_race(result, c, rp_uuid, CAPACITY, generation, probe)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}{_logs(two_processes)}") from None
+        finally:
+            close()
+    print(summary)
+
+
+def test_cli_rejects_unreachable_postgres(tmp_path: Path) -> None:
+    """A database nobody listens on is a one-line error, not a traceback."""
+    from tests.support.postgres import free_port
+    from tests.support.refcloud_proc import RefcloudStartError
+
+    url = f"postgresql://postgres@127.0.0.1:{free_port()}/nothing"
+    rc = RefcloudProcess(db_url=url, log_path=tmp_path / "refcloud.log")
+    rc.spawn()
+    with pytest.raises(RefcloudStartError):
+        rc.wait_ready(timeout=30)
+    log = rc.log_tail()
+    assert "refcloud: error: cannot open database" in log, log
+    assert "Traceback" not in log, log
