@@ -23,7 +23,9 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     serve = sub.add_parser("serve", help="serve the API over HTTP")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8780, help="port (default 8780; 0 picks a free one)")
+    serve.add_argument(
+        "--port", type=int, default=8780, help="port (default 8780; 0 picks a free one)",
+    )
     serve.add_argument(
         "--db",
         default=os.environ.get("REFCLOUD_DB", "sqlite:///refcloud.db"),
@@ -109,7 +111,9 @@ def _safe(url: str) -> str:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s"
+    )
     if args.command == "serve":
         return serve(args)
     parser.print_help()

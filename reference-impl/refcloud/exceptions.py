@@ -84,6 +84,12 @@ class InvalidInventoryCapacity(RefcloudError):
     msg_fmt = "Invalid inventory for '%(resource_class)s' on resource provider '%(uuid)s'."
 
 
+class PolicyNotAuthorized(RefcloudError):
+    """Raised by ``policy.authorize``; the dispatcher answers 403 (no ``Vary``, as Placement)."""
+
+    msg_fmt = "Policy does not allow %(action)s to be performed."
+
+
 class BadRequest(RefcloudError):
     msg_fmt = "Bad request."
 

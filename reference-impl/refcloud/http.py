@@ -80,7 +80,7 @@ def error(
     return exc
 
 
-class handler(webob.dec.wsgify):  # noqa: N801 - used as a decorator
+class handler(webob.dec.wsgify):
     """wsgify that renders every HTTP error with the API-SIG formatter."""
 
     def call_func(self, req: webob.Request, *args: Any, **kwargs: Any) -> Any:
@@ -99,7 +99,7 @@ def json_response(
     body: Any,
     *,
     status: int = 200,
-    last_modified: datetime.datetime | None | bool = None,
+    last_modified: datetime.datetime | bool | None = None,
     location: str | None = None,
 ) -> webob.Response:
     """A JSON response; ``last_modified`` adds LM/CC at >= 1.15.

@@ -8,12 +8,14 @@ import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import sqlalchemy as sa
 import webob
 import webob.dec
 import webob.exc
 
 from refcloud import exceptions, http
 from refcloud.policy import RequestContext
+from refcloud.storage import engine
 
 LOG = logging.getLogger(__name__)
 _GLOBAL_ID = re.compile(r"^req-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$")
@@ -66,11 +68,7 @@ class NoAuth:
             return self.app
         token = req.headers.get("X-Auth-Token")
         if token is None:
-            return http.error(
-                webob.exc.HTTPUnauthorized,
-                "This server could not verify that you are authorized to access the "
-                "document you requested.",
-            )
+            return http.error(webob.exc.HTTPUnauthorized)
         user_id, _sep, project_id = token.partition(":")
         if "X-Roles" in req.headers:
             roles = frozenset(r.strip() for r in req.headers["X-Roles"].split(",") if r.strip())
@@ -114,7 +112,8 @@ class FaultWrapper:
 
 class ContentCheck:
     """400 for a body without Content-Type or a non-integer Content-Length;
-    domain NotFound escaping a handler becomes a 404."""
+    a domain NotFound escaping a handler becomes a 404 and a policy refusal a 403
+    (raised here, outside the handler, so like Placement they carry no ``Vary``)."""
 
     def __init__(self, app: WSGIApp) -> None:
         self.app = app
@@ -135,3 +134,20 @@ class ContentCheck:
             return self.app(environ, start_response)
         except exceptions.NotFound as exc:
             raise http.error(webob.exc.HTTPNotFound, str(exc)) from None
+        except exceptions.PolicyNotAuthorized as exc:
+            raise http.error(webob.exc.HTTPForbidden, str(exc)) from None
+        except UnicodeDecodeError as exc:
+            # A query string that is not UTF-8, read by a handler before its schema
+            # check: the same 400 Placement gives where it validates first (its
+            # GET /usages answers 500 here; refcloud never does).
+            raise http.error(
+                webob.exc.HTTPBadRequest, f"Invalid query string parameters: {exc}"
+            ) from None
+        except sa.exc.DataError as exc:
+            if not engine.is_unstorable_text(exc):
+                raise
+            # Text PostgreSQL cannot hold (NUL) can match nothing and cannot be stored.
+            raise http.error(
+                webob.exc.HTTPBadRequest,
+                "The request contains text this database cannot store (a NUL character).",
+            ) from None

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import webob
 import webob.exc
 
-from refcloud import http
+from refcloud import exceptions, http
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,7 @@ def authorize(req: webob.Request, rule: str, target: dict | None = None) -> None
         # Every Placement rule has scope_types=['project'] and oslo.policy
         # enforces scope: a system-scoped token is refused before any role
         # check, with the bare rule name as the detail (InvalidScope).
-        raise http.error(webob.exc.HTTPForbidden, rule)
+        raise exceptions.PolicyNotAuthorized(rule)
     check = RULES.get(rule, _DEFAULT)
     if not check(context(req), target or {}):
-        raise http.error(
-            webob.exc.HTTPForbidden, f"Policy does not allow {rule} to be performed."
-        )
+        raise exceptions.PolicyNotAuthorized(action=rule)

@@ -23,7 +23,8 @@ _PARAM = re.compile(r"\{(\w+)\}")
 
 
 def _compile(template: str) -> re.Pattern[str]:
-    pattern = _PARAM.sub(lambda m: f"(?P<{m.group(1)}>[^/]+)", re.escape(template).replace(r"\{", "{").replace(r"\}", "}"))
+    escaped = re.escape(template).replace(r"\{", "{").replace(r"\}", "}")
+    pattern = _PARAM.sub(lambda m: f"(?P<{m.group(1)}>[^/]+)", escaped)
     return re.compile(f"^{pattern}$")
 
 

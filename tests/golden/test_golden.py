@@ -13,6 +13,7 @@ side by side, and compares the two live runs.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 from collections.abc import Iterator
@@ -83,6 +84,10 @@ def real_placement() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         subprocess.run([str(stop), str(port)], capture_output=True, text=True, timeout=60)
+        # The instance directory this session created (start.sh's $RP_BASE/inst-PORT).
+        instance = Path(os.environ.get("RP_BASE", "/tmp/realplacement")) / f"inst-{port}"
+        if instance.is_dir() and not (instance / "server.pid").exists():
+            shutil.rmtree(instance, ignore_errors=True)
 
 
 @pytest.mark.live

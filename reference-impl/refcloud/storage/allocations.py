@@ -124,6 +124,8 @@ class ProviderAllocation:
 # --------------------------------------------------------------------------
 def get_for_consumer(conn: sa.Connection, consumer_uuid: str) -> ConsumerAllocations | None:
     """The consumer's allocations, or None when it has none."""
+    if not providers.storable(conn, consumer_uuid):
+        return None
     rows = conn.execute(
         sa.select(
             _rp.c.uuid, _rp.c.generation, _rc.c.name, _alloc.c.used,
@@ -176,6 +178,8 @@ def delete_for_consumer(conn: sa.Connection, consumer_uuid: str) -> bool:
 
     Provider generations are not touched (as in Placement).
     """
+    if not providers.storable(conn, consumer_uuid):
+        return False
     result = conn.execute(sa.delete(_alloc).where(_alloc.c.consumer_id == consumer_uuid))
     if not result.rowcount:
         return False

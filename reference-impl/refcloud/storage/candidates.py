@@ -6,16 +6,17 @@ Shape of the work, chosen for speed:
    name -> id maps, the (provider, trait) pairs for the traits named in the
    request (plus MISC_SHARES_VIA_AGGREGATE), the (provider, aggregate) pairs
    for the aggregates named, and the inventories (with usage) of the
-   requested classes that fit at least one requested amount.
+   requested classes.
 2. Every group is then solved in Python with sets and dicts, in request
    order, exactly like Placement (an empty group short-circuits to an empty
-   result before later groups are even validated).
+   result before later groups are even validated). See ``candidates_merge``.
 3. Groups are merged per anchor (cartesian product, group_policy,
-   same_subtree, post-sum capacity check, de-duplication), limited, and
-   only then are provider summaries loaded, for the kept trees only.
+   same_subtree, post-sum capacity check, de-duplication) and limited; only
+   then are provider summaries loaded, for the kept trees only.
 
-The per-group and merge logic lives in ``candidates_merge``; this module
-does the I/O and the request-wide steps.
+The result is returned already in the newest wire shape (dict-form
+allocation requests with mappings; summaries with every class, traits and
+tree uuids); the handler trims it for older microversions.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
@@ -31,7 +32,7 @@ from refcloud.storage import candidates_merge as merge
 from refcloud.storage import resource_classes, tables, traits
 
 SHARING_TRAIT = "MISC_SHARES_VIA_AGGREGATE"
-#: Above this many ids, fetch without an IN list and filter in Python.
+#: Above this many ids, query without an IN list and filter in Python.
 MAX_IN_LIST = 500
 
 rp_t = tables.resource_providers
@@ -62,27 +63,17 @@ class ParamsLike(Protocol):
 
 
 @dataclass
-class Candidate:
-    """One allocation request: {provider uuid: {class: amount}} + mappings."""
-
-    allocations: dict[str, dict[str, int]]
-    mappings: dict[str, list[str]]
-
-
-@dataclass
-class Summary:
-    uuid: str
-    parent_uuid: str | None
-    root_uuid: str
-    #: class name -> (capacity, used), in inventory order.
-    resources: dict[str, tuple[int, int]] = field(default_factory=dict)
-    traits: list[str] = field(default_factory=list)
-
-
-@dataclass
 class Result:
-    candidates: list[Candidate] = field(default_factory=list)
-    summaries: list[Summary] = field(default_factory=list)
+    """``allocation_requests`` and ``provider_summaries`` in the newest shape.
+
+    A request: ``{"allocations": {uuid: {"resources": {rc: n}}},
+    "mappings": {suffix: [uuid]}}``. A summary: ``{"resources": {rc:
+    {"capacity", "used"}}, "traits": [...], "parent_provider_uuid",
+    "root_provider_uuid"}``.
+    """
+
+    allocation_requests: list[dict[str, Any]] = field(default_factory=list)
+    provider_summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def search(
@@ -104,12 +95,12 @@ def search(
         return Result()
 
 
-def _in_or_all(column: sa.ColumnElement, ids: Iterable[int]) -> sa.ColumnElement | None:
-    """``column IN ids`` for small sets, None (no filter) for large ones."""
-    ids = list(ids)
+def _root_filter(ids: Iterable[int]) -> sa.ColumnElement | None:
+    """``root IN ids`` for small sets; None (no filter) for large ones."""
+    ids = sorted(ids)
     if len(ids) > MAX_IN_LIST:
         return None
-    return column.in_(ids)
+    return rp_t.c.root_provider_id.in_(ids)
 
 
 class _Search:
@@ -128,36 +119,60 @@ class _Search:
         self.randomize = randomize
         self.data = merge.Data()
 
+    def run(self) -> Result:
+        d = self.data
+        self._load_names()
+        # root_required names are checked before anything else.
+        for name in sorted(self.params.root_required | self.params.root_forbidden):
+            merge.trait_id(d, name)
+        self._load_facts()
+        self._anchor_filter()
+        per_group: dict[str, list[merge.Areq]] = {}
+        for group in self.groups:
+            areqs = merge.solve_group(d, group, self._load_anchors)
+            if not areqs:
+                raise merge.Empty()
+            per_group[group.suffix] = areqs
+        if self.params.same_subtrees:
+            named = set().union(*self.params.same_subtrees)
+            self._load_parents(
+                {rp for s in named for a in per_group.get(s, ()) for rp in a.providers}
+            )
+        combos = merge.merge_groups(d, per_group, self.params)
+        only: set[int] | None = None
+        if not self.nested_aware and d.has_trees:
+            combos, only = merge.exclude_nested(d, combos)
+        return self._render(self._limit(combos), only)
+
     # --- loading ----------------------------------------------------------
 
     def _load_names(self) -> None:
-        d = self.data
-        rc_names = {name for g in self.groups for name in g.resources}
-        d.rc_ids = resource_classes.ids_of(self.conn, rc_names)
-        trait_names = {SHARING_TRAIT} | self.params.root_required | self.params.root_forbidden
+        d, conn = self.data, self.conn
+        d.rc_ids = resource_classes.ids_of(conn, {n for g in self.groups for n in g.resources})
+        names = {SHARING_TRAIT} | self.params.root_required | self.params.root_forbidden
         for g in self.groups:
-            trait_names |= g.forbidden_traits
+            names |= g.forbidden_traits
             for any_of in g.required_traits:
-                trait_names |= any_of
-        d.trait_ids = traits.ids_of(self.conn, trait_names)
-        agg_uuids = {u for g in self.groups for any_of in g.member_of for u in any_of}
-        agg_uuids |= {u for g in self.groups for u in g.forbidden_aggs}
-        if agg_uuids:
-            rows = self.conn.execute(
-                sa.select(agg_t.c.uuid, agg_t.c.id).where(agg_t.c.uuid.in_(sorted(agg_uuids)))
-            )
-            d.agg_ids = {u: i for u, i in rows}
+                names |= any_of
+        d.trait_ids = traits.ids_of(conn, names)
+        aggs = {u for g in self.groups for any_of in g.member_of for u in any_of}
+        aggs |= {u for g in self.groups for u in g.forbidden_aggs}
+        if aggs:
+            rows = conn.execute(
+                sa.select(agg_t.c.uuid, agg_t.c.id).where(agg_t.c.uuid.in_(sorted(aggs)))
+            ).all()
+            d.agg_ids = dict(rows)
         trees = {g.in_tree for g in self.groups if g.in_tree}
         if trees:
-            rows = self.conn.execute(
+            rows = conn.execute(
                 sa.select(rp_t.c.uuid, rp_t.c.root_provider_id).where(
                     rp_t.c.uuid.in_(sorted(trees))
                 )
-            )
-            d.tree_roots = {u: r for u, r in rows}
+            ).all()
+            d.tree_roots = dict(rows)
 
     def _load_facts(self) -> None:
-        """Trees flag, trait and aggregate memberships, fitting inventories."""
+        """Trees flag, trait and aggregate memberships, inventories."""
         d, conn = self.data, self.conn
         d.has_trees = (
             conn.execute(
@@ -165,67 +180,54 @@ class _Search:
             ).first()
             is not None
         )
-        trait_ids = sorted(set(d.trait_ids.values()))
-        rows = conn.execute(
-            sa.select(rpt_t.c.resource_provider_id, rpt_t.c.trait_id, rp_t.c.root_provider_id)
-            .select_from(rpt_t.join(rp_t, rp_t.c.id == rpt_t.c.resource_provider_id))
-            .where(rpt_t.c.trait_id.in_(trait_ids))
-        )
+        root_of, parent_of = d.root_of, d.parent_of
         sharing_id = d.trait_ids.get(SHARING_TRAIT)
-        for rp_id, trait_id, root_id in rows:
-            d.traits_of.setdefault(rp_id, set()).add(trait_id)
-            d.trait_holders.setdefault(trait_id, set()).add(rp_id)
-            d.root_of[rp_id] = root_id
-            if trait_id == sharing_id:
-                d.sharing.add(rp_id)
+        rows = conn.execute(
+            sa.select(
+                rpt_t.c.resource_provider_id,
+                rpt_t.c.trait_id,
+                rp_t.c.root_provider_id,
+                rp_t.c.parent_provider_id,
+            )
+            .select_from(rpt_t.join(rp_t, rp_t.c.id == rpt_t.c.resource_provider_id))
+            .where(rpt_t.c.trait_id.in_(sorted(set(d.trait_ids.values()))))
+        ).all()
+        traits_of, holders = d.traits_of, d.trait_holders
+        for rp, trait, root, parent in rows:
+            have = traits_of.get(rp)
+            if have is None:
+                have = traits_of[rp] = set()
+            have.add(trait)
+            holders.setdefault(trait, set()).add(rp)
+            root_of[rp] = root
+            parent_of[rp] = parent
+        d.sharing = set(holders.get(sharing_id, ())) if sharing_id is not None else set()
         if d.agg_ids:
             rows = conn.execute(
                 sa.select(
-                    rpa_t.c.resource_provider_id, rpa_t.c.aggregate_id, rp_t.c.root_provider_id
+                    rpa_t.c.resource_provider_id,
+                    rpa_t.c.aggregate_id,
+                    rp_t.c.root_provider_id,
+                    rp_t.c.parent_provider_id,
                 )
                 .select_from(rpa_t.join(rp_t, rp_t.c.id == rpa_t.c.resource_provider_id))
                 .where(rpa_t.c.aggregate_id.in_(sorted(set(d.agg_ids.values()))))
-            )
-            for rp_id, agg_id, root_id in rows:
-                d.agg_members.setdefault(agg_id, set()).add(rp_id)
-                d.root_of[rp_id] = root_id
+            ).all()
+            members = d.agg_members
+            for rp, agg, root, parent in rows:
+                members.setdefault(agg, set()).add(rp)
+                root_of[rp] = root
+                parent_of[rp] = parent
         self._load_inventories()
 
     def _load_inventories(self) -> None:
-        """Inventories of the requested classes fitting some requested amount."""
-        d = self.data
-        wanted: dict[int, set[int]] = {}
-        for g in self.groups:
-            for name, amount in g.resources.items():
-                if name in d.rc_ids:
-                    wanted.setdefault(d.rc_ids[name], set()).add(amount)
+        """Every inventory of the requested classes, with its usage."""
+        d, conn = self.data, self.conn
+        wanted = sorted({d.rc_ids[n] for g in self.groups for n in g.resources if n in d.rc_ids})
         if not wanted:
             return
-        usage = (
-            sa.select(
-                alloc_t.c.resource_provider_id,
-                alloc_t.c.resource_class_id,
-                sa.func.sum(alloc_t.c.used).label("used"),
-            )
-            .where(alloc_t.c.resource_class_id.in_(sorted(wanted)))
-            .group_by(alloc_t.c.resource_provider_id, alloc_t.c.resource_class_id)
-            .subquery("usage")
-        )
-        used = sa.func.coalesce(usage.c.used, 0)
-        capacity = (inv_t.c.total - inv_t.c.reserved) * inv_t.c.allocation_ratio
-        fits = []
-        for rc_id, amounts in sorted(wanted.items()):
-            for amount in sorted(amounts):
-                # step_size is checked in Python (portable modulo).
-                fits.append(
-                    sa.and_(
-                        inv_t.c.resource_class_id == rc_id,
-                        inv_t.c.min_unit <= amount,
-                        inv_t.c.max_unit >= amount,
-                        used + amount <= capacity,
-                    )
-                )
-        query = (
+        used = _usage(conn, alloc_t.c.resource_class_id.in_(wanted))
+        rows = conn.execute(
             sa.select(
                 inv_t.c.resource_provider_id,
                 inv_t.c.resource_class_id,
@@ -235,32 +237,27 @@ class _Search:
                 inv_t.c.max_unit,
                 inv_t.c.step_size,
                 inv_t.c.allocation_ratio,
-                used.label("used"),
+                rp_t.c.uuid,
                 rp_t.c.root_provider_id,
+                rp_t.c.parent_provider_id,
             )
-            .select_from(
-                inv_t.join(rp_t, rp_t.c.id == inv_t.c.resource_provider_id).outerjoin(
-                    usage,
-                    sa.and_(
-                        usage.c.resource_provider_id == inv_t.c.resource_provider_id,
-                        usage.c.resource_class_id == inv_t.c.resource_class_id,
-                    ),
-                )
-            )
-            .where(sa.or_(*fits))
-            .order_by(inv_t.c.resource_provider_id)
-        )
-        for row in self.conn.execute(query):
-            rp_id, rc_id, total, reserved, min_unit, max_unit, step, ratio, used_v, root = row
-            d.inventory.setdefault(rc_id, {})[rp_id] = merge.Inv(
-                total, reserved, min_unit, max_unit, step, ratio, int(used_v or 0)
-            )
-            d.root_of[rp_id] = root
+            .select_from(inv_t.join(rp_t, rp_t.c.id == inv_t.c.resource_provider_id))
+            .where(inv_t.c.resource_class_id.in_(wanted))
+        ).all()
+        inventory, root_of, parent_of, uuid_of = d.inventory, d.root_of, d.parent_of, d.uuid_of
+        for rc in wanted:
+            inventory[rc] = {}
+        get_used = used.get
+        for rp, rc, total, reserved, mn, mx, step, ratio, uuid, root, parent in rows:
+            inventory[rc][rp] = (total, reserved, mn, mx, step, ratio, get_used((rp, rc), 0))
+            uuid_of[rp] = uuid
+            root_of[rp] = root
+            parent_of[rp] = parent
 
     def _load_anchors(self, sharing_ids: set[int]) -> None:
         """Roots of every tree sharing an aggregate with these sharing providers."""
         d = self.data
-        todo = sorted(sharing_ids - set(d.anchors_of))
+        todo = sorted(sharing_ids - d.anchors_of.keys())
         if not todo:
             return
         mine = rpa_t.alias("mine")
@@ -274,48 +271,44 @@ class _Search:
                 )
             )
             .where(mine.c.resource_provider_id.in_(todo))
-        )
-        for rp_id in todo:
-            d.anchors_of[rp_id] = set()
-        for rp_id, root in rows:
-            d.anchors_of[rp_id].add(root)
+        ).all()
+        for rp in todo:
+            d.anchors_of[rp] = set()
+        for rp, root in rows:
+            d.anchors_of[rp].add(root)
 
-    def _load_trees(self, roots: set[int]) -> None:
-        """id -> (uuid, parent, root) for every provider of these trees."""
-        d = self.data
-        todo = roots - d.loaded_roots
-        if not todo:
-            return
-        query = sa.select(
-            rp_t.c.id, rp_t.c.uuid, rp_t.c.parent_provider_id, rp_t.c.root_provider_id
-        )
-        cond = _in_or_all(rp_t.c.root_provider_id, todo)
-        if cond is not None:
-            query = query.where(cond)
-        for rp_id, uuid, parent, root in self.conn.execute(query):
-            if cond is None and root not in todo:
-                continue
-            d.uuid_of[rp_id] = uuid
-            d.parent_of[rp_id] = parent
-            d.root_of[rp_id] = root
-            d.tree_members.setdefault(root, []).append(rp_id)
-        d.loaded_roots |= todo
-
-    def _load_uuids(self, ids: set[int]) -> None:
-        todo = sorted(ids - set(self.data.uuid_of))
-        if todo:
-            rows = self.conn.execute(sa.select(rp_t.c.id, rp_t.c.uuid).where(rp_t.c.id.in_(todo)))
-            self.data.uuid_of.update(dict(rows.all()))
+    def _load_parents(self, ids: set[int]) -> None:
+        """Make every ancestor of these providers known (for same_subtree)."""
+        parent_of = self.data.parent_of
+        todo = {rp for rp in ids if rp not in parent_of}
+        while True:
+            for rp in list(ids):
+                parent = parent_of.get(rp)
+                while parent is not None and parent in parent_of:
+                    parent = parent_of[parent]
+                if parent is not None:
+                    todo.add(parent)
+            if not todo:
+                return
+            rows = self.conn.execute(
+                sa.select(rp_t.c.id, rp_t.c.parent_provider_id, rp_t.c.root_provider_id).where(
+                    rp_t.c.id.in_(sorted(todo))
+                )
+            ).all()
+            for rp, parent, root in rows:
+                parent_of[rp] = parent
+                self.data.root_of[rp] = root
+            todo = set()
 
     # --- request-wide steps -----------------------------------------------
 
     def _anchor_filter(self) -> None:
-        """root_required: the set of acceptable anchor roots (or None)."""
+        """root_required: remember the trait rules; empty result if no root passes."""
         d, params = self.data, self.params
         if not (params.root_required or params.root_forbidden):
             return
-        required = {merge.trait_id(d, n) for n in sorted(params.root_required)}
-        forbidden = {merge.trait_id(d, n) for n in sorted(params.root_forbidden)}
+        required = {d.trait_ids[n] for n in params.root_required}
+        forbidden = {d.trait_ids[n] for n in params.root_forbidden}
         roots = sa.select(rp_t.c.id).where(rp_t.c.parent_provider_id.is_(None))
         if required:
             have = (
@@ -335,123 +328,157 @@ class _Search:
         d.anchor_required = required
         d.anchor_forbidden = forbidden
 
-    def run(self) -> Result:
-        d = self.data
-        self._load_names()
-        # root_required names are checked before anything else.
-        for name in sorted(self.params.root_required | self.params.root_forbidden):
-            merge.trait_id(d, name)
-        self._load_facts()
-        self._anchor_filter()
-        per_group: dict[str, list[merge.Areq]] = {}
-        for group in self.groups:
-            areqs = merge.solve_group(d, group, self._load_anchors)
-            if not areqs:
-                raise merge.Empty()
-            per_group[group.suffix] = areqs
-        if self.params.same_subtrees:
-            self._load_trees({d.root_of[rp] for areqs in per_group.values()
-                              for a in areqs for rp in a.providers})
-        cands = merge.merge_groups(d, per_group, self.params)
-        summary_filter: set[int] | None = None
-        if not self.nested_aware and d.has_trees:
-            cands, summary_filter = merge.exclude_nested(d, cands)
-        cands = self._limit(cands)
-        return self._render(cands, summary_filter)
-
-    def _limit(self, cands: list[merge.Merged]) -> list[merge.Merged]:
+    def _limit(self, combos: list[merge.Combo]) -> list[merge.Combo]:
+        """First N (or a random sample); a shuffle when randomizing."""
         limit = self.params.limit
-        if limit and limit < len(cands):
-            if self.randomize:
-                return random.sample(cands, limit)
-            return cands[:limit]
+        if limit and limit < len(combos):
+            return random.sample(combos, limit) if self.randomize else combos[:limit]
         if self.randomize:
-            random.shuffle(cands)
-        return cands
+            random.shuffle(combos)
+        return combos
 
     # --- output -----------------------------------------------------------
 
-    def _render(self, cands: list[merge.Merged], only: set[int] | None) -> Result:
-        d = self.data
-        if not cands:
+    def _render(self, combos: list[merge.Combo], only: set[int] | None) -> Result:
+        if not combos:
             return Result()
-        roots = {d.root_of[rp] for c in cands for (rp, _rc) in c.amounts}
-        self._load_trees(roots)
-        mapped = {rp for c in cands for providers in c.mappings.values() for rp in providers}
-        self._load_uuids(mapped)
+        d = self.data
         rc_names = resource_classes.names_by_id(self.conn)
-        uuid_of = d.uuid_of
-        result = Result()
-        for c in cands:
-            allocations: dict[str, dict[str, int]] = {}
-            for (rp, rc), amount in c.amounts.items():
-                allocations.setdefault(uuid_of[rp], {})[rc_names[rc]] = amount
-            mappings = {s: [uuid_of[rp] for rp in sorted(ps)] for s, ps in c.mappings.items()}
-            result.candidates.append(Candidate(allocations, mappings))
-        members = [rp for root in sorted(roots) for rp in d.tree_members.get(root, ())]
-        if only is not None:
-            members = [rp for rp in members if rp in only]
-        result.summaries = self._summaries(members, roots, rc_names)
-        return result
+        mapped = {rp for combo in combos for areq in combo for rp in areq.providers}
+        missing = sorted(mapped - d.uuid_of.keys())
+        if missing:
+            rows = self.conn.execute(
+                sa.select(rp_t.c.id, rp_t.c.uuid).where(rp_t.c.id.in_(missing))
+            ).all()
+            d.uuid_of.update(rows)
+        uuid_of, root_of = d.uuid_of, d.root_of
+        suffixes = [g.suffix for g in self.groups]
+        roots: set[int] = set()
+        requests = []
+        for combo in combos:
+            allocations: dict[str, dict[str, dict[str, int]]] = {}
+            for areq in combo:
+                for rp, rc, amount in areq.resources:
+                    uuid = uuid_of[rp]
+                    entry = allocations.get(uuid)
+                    if entry is None:
+                        entry = allocations[uuid] = {"resources": {}}
+                        roots.add(root_of[rp])
+                    resources = entry["resources"]
+                    name = rc_names[rc]
+                    resources[name] = resources.get(name, 0) + amount
+            mappings = {
+                suffix: [uuid_of[rp] for rp in sorted(areq.providers)]
+                for suffix, areq in zip(suffixes, combo, strict=True)
+            }
+            requests.append({"allocations": allocations, "mappings": mappings})
+        return Result(requests, self._summaries(roots, only, rc_names))
 
     def _summaries(
-        self, members: list[int], roots: set[int], rc_names: dict[int, str]
-    ) -> list[Summary]:
+        self, roots: set[int], only: set[int] | None, rc_names: dict[int, str]
+    ) -> dict[str, dict[str, Any]]:
+        """Every provider of the kept trees (or only ``only``), keyed by uuid."""
         d, conn = self.data, self.conn
-        summaries: dict[int, Summary] = {}
-        for rp in members:
-            parent = d.parent_of.get(rp)
-            summaries[rp] = Summary(
-                uuid=d.uuid_of[rp],
-                parent_uuid=d.uuid_of.get(parent) if parent is not None else None,
-                root_uuid=d.uuid_of[d.root_of[rp]],
-            )
-        if not summaries:
-            return []
-        cond = _in_or_all(rp_t.c.root_provider_id, roots)
-        inv_q = (
-            sa.select(
-                inv_t.c.resource_provider_id,
-                inv_t.c.resource_class_id,
-                inv_t.c.total,
-                inv_t.c.reserved,
-                inv_t.c.allocation_ratio,
-            )
-            .select_from(inv_t.join(rp_t, rp_t.c.id == inv_t.c.resource_provider_id))
-            .order_by(inv_t.c.resource_provider_id, inv_t.c.id)
+        cond = _root_filter(roots)
+        uuid_of = d.uuid_of
+        members: list[tuple[int, int | None, int]] = []
+        if d.has_trees:
+            query = sa.select(
+                rp_t.c.id, rp_t.c.uuid, rp_t.c.parent_provider_id, rp_t.c.root_provider_id
+            ).order_by(rp_t.c.id)
+            if cond is not None:
+                query = query.where(cond)
+            for rp, uuid, parent, root in conn.execute(query).all():
+                if root in roots:
+                    uuid_of[rp] = uuid
+                    if only is None or rp in only:
+                        members.append((rp, parent, root))
+        else:
+            # Without nesting every tree is its root alone (already known).
+            members = [(root, None, root) for root in sorted(roots)]
+        requested = [(rc_names[rc], invs) for rc, invs in d.inventory.items()]
+        by_id: dict[int, dict[str, Any]] = {}
+        out: dict[str, dict[str, Any]] = {}
+        for rp, parent, root in members:
+            resources: dict[str, dict[str, int]] = {}
+            for name, invs in requested:
+                inv = invs.get(rp)
+                if inv is not None:
+                    total, reserved, _mn, _mx, _step, ratio, used = inv
+                    resources[name] = {"capacity": int((total - reserved) * ratio), "used": used}
+            summary = {
+                "resources": resources,
+                "traits": [],
+                "parent_provider_uuid": uuid_of[parent] if parent is not None else None,
+                "root_provider_uuid": uuid_of[root],
+            }
+            out[uuid_of[rp]] = by_id[rp] = summary
+        self._other_inventories(by_id, cond, rc_names)
+        self._summary_traits(by_id, cond)
+        return out
+
+    def _other_inventories(
+        self,
+        by_id: dict[int, dict[str, Any]],
+        cond: sa.ColumnElement | None,
+        rc_names: dict[int, str],
+    ) -> None:
+        """Inventories of the classes not requested (the others are loaded)."""
+        requested = sorted(self.data.inventory)
+        query = sa.select(
+            inv_t.c.resource_provider_id,
+            inv_t.c.resource_class_id,
+            inv_t.c.total,
+            inv_t.c.reserved,
+            inv_t.c.allocation_ratio,
         )
-        use_q = (
-            sa.select(
-                alloc_t.c.resource_provider_id,
-                alloc_t.c.resource_class_id,
-                sa.func.sum(alloc_t.c.used),
-            )
-            .select_from(alloc_t.join(rp_t, rp_t.c.id == alloc_t.c.resource_provider_id))
-            .group_by(alloc_t.c.resource_provider_id, alloc_t.c.resource_class_id)
+        if requested:
+            query = query.where(inv_t.c.resource_class_id.not_in(requested))
+        if cond is not None:
+            query = query.select_from(
+                inv_t.join(rp_t, rp_t.c.id == inv_t.c.resource_provider_id)
+            ).where(cond)
+        rows = [row for row in self.conn.execute(query).all() if row[0] in by_id]
+        if not rows:
+            return
+        ids = sorted({r[0] for r in rows})
+        used = _usage(
+            self.conn, alloc_t.c.resource_provider_id.in_(ids) if len(ids) <= MAX_IN_LIST else None
         )
-        trait_q = (
+        for rp, rc, total, reserved, ratio in rows:
+            by_id[rp]["resources"][rc_names[rc]] = {
+                "capacity": int((total - reserved) * ratio),
+                "used": used.get((rp, rc), 0),
+            }
+
+    def _summary_traits(
+        self, by_id: dict[int, dict[str, Any]], cond: sa.ColumnElement | None
+    ) -> None:
+        """Trait names, in trait id order (as Placement lists them)."""
+        joined = rpt_t.join(trait_t, trait_t.c.id == rpt_t.c.trait_id)
+        if cond is not None:
+            joined = joined.join(rp_t, rp_t.c.id == rpt_t.c.resource_provider_id)
+        query = (
             sa.select(rpt_t.c.resource_provider_id, trait_t.c.name)
-            .select_from(
-                rpt_t.join(trait_t, trait_t.c.id == rpt_t.c.trait_id).join(
-                    rp_t, rp_t.c.id == rpt_t.c.resource_provider_id
-                )
-            )
+            .select_from(joined)
             .order_by(rpt_t.c.resource_provider_id, rpt_t.c.trait_id)
         )
         if cond is not None:
-            inv_q, use_q, trait_q = inv_q.where(cond), use_q.where(cond), trait_q.where(cond)
-        used: dict[tuple[int, int], int] = {
-            (rp, rc): int(total or 0) for rp, rc, total in conn.execute(use_q)
-        }
-        for rp, rc, total, reserved, ratio in conn.execute(inv_q):
-            summary = summaries.get(rp)
+            query = query.where(cond)
+        for rp, name in self.conn.execute(query).all():
+            summary = by_id.get(rp)
             if summary is not None:
-                summary.resources[rc_names[rc]] = (
-                    int((total - reserved) * ratio),
-                    used.get((rp, rc), 0),
-                )
-        for rp, name in conn.execute(trait_q):
-            summary = summaries.get(rp)
-            if summary is not None:
-                summary.traits.append(name)
-        return list(summaries.values())
+                summary["traits"].append(name)
+
+
+def _usage(conn: sa.Connection, where: sa.ColumnElement | None) -> dict[tuple[int, int], int]:
+    """(provider, class) -> summed allocations (those matching ``where``)."""
+    query = sa.select(
+        alloc_t.c.resource_provider_id,
+        alloc_t.c.resource_class_id,
+        sa.func.sum(alloc_t.c.used),
+    ).group_by(alloc_t.c.resource_provider_id, alloc_t.c.resource_class_id)
+    if where is not None:
+        query = query.where(where)
+    rows = conn.execute(query).all()
+    return {(rp, rc): int(total or 0) for rp, rc, total in rows}

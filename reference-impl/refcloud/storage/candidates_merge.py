@@ -1,12 +1,12 @@
 """Allocation candidates, the pure part: solve each group, then merge.
 
 Works on the facts ``candidates`` loaded (``Data``); no SQL here except
-through the ``load_anchors`` callback. Ids are internal provider, class,
-trait and aggregate ids.
+through the ``load_anchors`` / ``load_parents`` callbacks. Ids are internal
+provider, class, trait and aggregate ids.
 
-Per-provider fit (``Inv.fits``): ``used + amount <= (total - reserved) *
-ratio`` (real-valued), ``min_unit <= amount <= max_unit``, ``amount %
-step_size == 0``. An amount is never split across providers.
+Per-provider fit: ``used + amount <= (total - reserved) * ratio``
+(real-valued), ``min_unit <= amount <= max_unit``, ``amount % step_size ==
+0``. An amount is never split across providers.
 """
 
 from __future__ import annotations
@@ -18,30 +18,14 @@ from typing import Any, NamedTuple
 
 from refcloud import exceptions
 
+#: (total, reserved, min_unit, max_unit, step_size, allocation_ratio, used)
+Inv = tuple[int, int, int, int, int, float, int]
+#: One merged candidate: one Areq per group, in group order.
+Combo = tuple["Areq", ...]
+
 
 class Empty(Exception):
     """Nothing can match: the whole result is empty (200)."""
-
-
-class Inv(NamedTuple):
-    total: int
-    reserved: int
-    min_unit: int
-    max_unit: int
-    step_size: int
-    ratio: float
-    used: int
-
-    def fits(self, amount: int) -> bool:
-        return (
-            self.min_unit <= amount <= self.max_unit
-            and amount % self.step_size == 0
-            and self.used + amount <= (self.total - self.reserved) * self.ratio
-        )
-
-    @property
-    def capacity(self) -> int:
-        return int((self.total - self.reserved) * self.ratio)
 
 
 class Areq(NamedTuple):
@@ -50,16 +34,8 @@ class Areq(NamedTuple):
     anchor: int
     #: ((provider, class, amount), ...)
     resources: tuple[tuple[int, int, int], ...]
-    #: Providers that satisfied the group (the mappings entry).
+    #: Providers that satisfied the group (its ``mappings`` entry).
     providers: frozenset[int]
-
-
-@dataclass
-class Merged:
-    """One merged candidate: summed amounts and per-suffix providers."""
-
-    amounts: dict[tuple[int, int], int]
-    mappings: dict[str, frozenset[int]]
 
 
 @dataclass
@@ -77,19 +53,16 @@ class Data:
     trait_holders: dict[int, set[int]] = field(default_factory=dict)
     #: aggregate id -> member providers (only aggregates named)
     agg_members: dict[int, set[int]] = field(default_factory=dict)
-    #: class id -> provider -> inventory (only fitting some requested amount)
+    #: class id -> provider -> Inv (every inventory of a requested class)
     inventory: dict[int, dict[int, Inv]] = field(default_factory=dict)
     root_of: dict[int, int] = field(default_factory=dict)
+    parent_of: dict[int, int | None] = field(default_factory=dict)
+    uuid_of: dict[int, str] = field(default_factory=dict)
     #: sharing provider -> roots of trees sharing an aggregate with it
     anchors_of: dict[int, set[int]] = field(default_factory=dict)
     #: root_required as trait ids (None: no anchor filter)
     anchor_required: set[int] | None = None
-    anchor_forbidden: set[int] | None = None
-    # Tree structure, loaded on demand.
-    loaded_roots: set[int] = field(default_factory=set)
-    uuid_of: dict[int, str] = field(default_factory=dict)
-    parent_of: dict[int, int | None] = field(default_factory=dict)
-    tree_members: dict[int, list[int]] = field(default_factory=dict)
+    anchor_forbidden: set[int] = field(default_factory=set)
 
     def anchor_ok(self, root: int) -> bool:
         if self.anchor_required is None:
@@ -123,6 +96,16 @@ def _members(data: Data, any_of: set[str]) -> set[int] | None:
     return out
 
 
+def _fitting(invs: dict[int, Inv], amount: int) -> set[int]:
+    return {
+        rp
+        for rp, (total, reserved, min_unit, max_unit, step, ratio, used) in invs.items()
+        if min_unit <= amount <= max_unit
+        and amount % step == 0
+        and used + amount <= (total - reserved) * ratio
+    }
+
+
 @dataclass
 class _Group:
     """A group with names resolved and the cheap filters applied."""
@@ -141,15 +124,13 @@ def _resolve(data: Data, group: Any) -> _Group:
     """Names to ids in Placement's order, short-circuiting to Empty."""
     resources = {_rc_id(data, name): amount for name, amount in group.resources.items()}
     in_aggs: set[int] | None = None
-    if group.member_of:
-        in_aggs = None
-        for any_of in group.member_of:
-            members = _members(data, any_of)
-            if members is None:
-                raise Empty()
-            in_aggs = members if in_aggs is None else in_aggs & members
-        if not in_aggs:
+    for any_of in group.member_of:
+        members = _members(data, any_of)
+        if members is None:
             raise Empty()
+        in_aggs = members if in_aggs is None else in_aggs & members
+    if in_aggs is not None and not in_aggs:
+        raise Empty()
     required = [{trait_id(data, n) for n in sorted(any_of)} for any_of in group.required_traits]
     forbidden = {trait_id(data, n) for n in sorted(group.forbidden_traits)}
     tree_root = None
@@ -159,12 +140,10 @@ def _resolve(data: Data, group: Any) -> _Group:
             raise Empty()
     fitting: dict[int, set[int]] = {}
     for rc, amount in resources.items():
-        invs = data.inventory.get(rc, {})
-        found = {
-            rp
-            for rp, inv in invs.items()
-            if inv.fits(amount) and (tree_root is None or data.root_of[rp] == tree_root)
-        }
+        found = _fitting(data.inventory.get(rc, {}), amount)
+        if tree_root is not None:
+            root_of = data.root_of
+            found = {rp for rp in found if root_of[rp] == tree_root}
         if not found:
             raise Empty()
         fitting[rc] = found
@@ -180,9 +159,7 @@ def _with_traits(data: Data, required: list[set[int]]) -> set[int]:
     """Providers that individually have every any-of set."""
     out: set[int] | None = None
     for any_of in required:
-        have: set[int] = set()
-        for t in any_of:
-            have |= data.trait_holders.get(t, set())
+        have = _with_any_trait(data, any_of)
         out = have if out is None else out & have
     return out or set()
 
@@ -231,29 +208,30 @@ def _single_provider(
         found = g.fitting[rc]
         if first:
             first = False
-            if filtered:
-                filtered &= found
-            else:
-                filtered = found - banned
+            filtered = filtered & found if filtered else found - banned
         else:
             filtered &= found
         if not filtered:
             return []
-    # A resourceless group with neither traits nor aggregates matches nothing.
-    areqs: list[Areq] = []
+    # (A resourceless group with neither traits nor aggregates matches nothing.)
+    items = tuple(g.resources.items())
     shared = filtered & data.sharing
     if shared:
         load_anchors(shared)
+    root_of = data.root_of
+    no_filter = data.anchor_required is None
+    areqs: list[Areq] = []
+    append = areqs.append
     for rp in sorted(filtered):
-        resources = tuple((rp, rc, amount) for rc, amount in g.resources.items())
+        resources = tuple((rp, rc, amount) for rc, amount in items)
         providers = frozenset((rp,))
-        root = data.root_of[rp]
-        if data.anchor_ok(root):
-            areqs.append(Areq(root, resources, providers))
+        root = root_of[rp]
+        if no_filter or data.anchor_ok(root):
+            append(Areq(root, resources, providers))
         if rp in shared:
             for anchor in sorted(data.anchors_of.get(rp, ())):
                 if anchor != root and data.anchor_ok(anchor):
-                    areqs.append(Areq(anchor, resources, providers))
+                    append(Areq(anchor, resources, providers))
     return areqs
 
 
@@ -264,11 +242,12 @@ def _multiple_providers(
     if g.required and not _with_any_trait(data, set().union(*g.required)):
         return []
     bad_aggs = _bad_agg_members(data, g)
+    root_of = data.root_of
     # tree (anchor root) -> class -> providers
     trees: dict[int, dict[int, list[int]]] | None = None
     for rc in g.resources:
         found = g.fitting[rc]
-        pairs = {(rp, data.root_of[rp]) for rp in found}
+        pairs = {(rp, root_of[rp]) for rp in found}
         shared = data.sharing & found
         if g.in_aggs is not None:
             shared &= g.in_aggs
@@ -300,10 +279,10 @@ def _multiple_providers(
     empty: set[int] = set()
     areqs: list[Areq] = []
     rcs = sorted(g.resources)
+    amounts = [g.resources[rc] for rc in rcs]
     for root in sorted(trees):
         per_rc = trees[root]
-        lists = [sorted(per_rc[rc]) for rc in rcs]
-        for combo in itertools.product(*lists):
+        for combo in itertools.product(*(sorted(per_rc[rc]) for rc in rcs)):
             providers = frozenset(combo)
             if g.forbidden and any(traits_of.get(rp, empty) & g.forbidden for rp in providers):
                 continue
@@ -313,7 +292,7 @@ def _multiple_providers(
                     have |= traits_of.get(rp, empty)
                 if not all(any_of & have for any_of in g.required):
                     continue
-            resources = tuple((rp, rc, g.resources[rc]) for rp, rc in zip(combo, rcs, strict=True))
+            resources = tuple(zip(combo, rcs, amounts, strict=True))
             areqs.append(Areq(root, resources, providers))
     return areqs
 
@@ -330,9 +309,18 @@ def _ancestors(data: Data, rp: int, cache: dict[int, frozenset[int]]) -> frozens
     return found
 
 
-def merge_groups(data: Data, per_group: dict[str, list[Areq]], params: Any) -> list[Merged]:
-    """Combine one Areq per group under each common anchor, then filter."""
+def merge_groups(data: Data, per_group: dict[str, list[Areq]], params: Any) -> list[Combo]:
+    """Combine one Areq per group under each common anchor, then filter.
+
+    Filters: group_policy=isolate, same_subtree, capacity after summing
+    amounts of the same (provider, class); duplicates are dropped.
+    """
     suffixes = list(per_group)
+    # Duplicates can only come from sharing providers used under several anchors.
+    dedupe = bool(data.sharing)
+    if len(suffixes) == 1:
+        combos: list[Combo] = [(a,) for a in per_group[suffixes[0]]]
+        return _dedupe(combos) if dedupe else combos
     by_anchor: dict[int, dict[str, list[Areq]]] = {}
     for suffix, areqs in per_group.items():
         for areq in areqs:
@@ -343,9 +331,7 @@ def merge_groups(data: Data, per_group: dict[str, list[Areq]], params: Any) -> l
         [i for i, s in enumerate(suffixes) if s in sset] for sset in params.same_subtrees
     ]
     ancestors: dict[int, frozenset[int]] = {}
-    inventory = data.inventory
-    seen: set[tuple[frozenset, frozenset]] = set()
-    out: list[Merged] = []
+    out: list[Combo] = []
     for lists in by_anchor.values():
         if len(lists) != len(suffixes):
             continue
@@ -354,28 +340,67 @@ def merge_groups(data: Data, per_group: dict[str, list[Areq]], params: Any) -> l
                 continue
             if subtrees and not _same_subtree(data, combo, subtrees, ancestors):
                 continue
-            amounts: dict[tuple[int, int], int] = {}
-            for areq in combo:
-                for rp, rc, amount in areq.resources:
-                    key = (rp, rc)
-                    amounts[key] = amounts.get(key, 0) + amount
-            if any(
-                (inv := inventory[rc][rp]).used + amount > inv.capacity or amount > inv.max_unit
-                for (rp, rc), amount in amounts.items()
-            ):
+            if _exceeds_capacity(data, combo):
                 continue
-            mappings = {s: combo[i].providers for i, s in enumerate(suffixes)}
-            key = (frozenset(amounts.items()), frozenset(mappings.items()))
-            if key in seen:
-                continue
+            out.append(combo)
+    return _dedupe(out) if dedupe else out
+
+
+def _exceeds_capacity(data: Data, combo: Combo) -> bool:
+    """Summed amounts of one (provider, class) must still fit (not min/step)."""
+    seen: set[int] = set()
+    shared = False
+    for areq in combo:
+        if not seen.isdisjoint(areq.providers):
+            shared = True
+            break
+        seen |= areq.providers
+    if not shared:
+        return False  # every (provider, class) appears once and already fits
+    summed: dict[tuple[int, int], int] = {}
+    for areq in combo:
+        for rp, rc, amount in areq.resources:
+            summed[rp, rc] = summed.get((rp, rc), 0) + amount
+    inventory = data.inventory
+    for (rp, rc), amount in summed.items():
+        total, reserved, _mn, max_unit, _step, ratio, used = inventory[rc][rp]
+        if used + amount > int((total - reserved) * ratio) or amount > max_unit:
+            return True
+    return False
+
+
+def combo_amounts(combo: Combo) -> dict[int, dict[int, int]]:
+    """provider -> class -> summed amount."""
+    out: dict[int, dict[int, int]] = {}
+    for areq in combo:
+        for rp, rc, amount in areq.resources:
+            per = out.get(rp)
+            if per is None:
+                per = out[rp] = {}
+            per[rc] = per.get(rc, 0) + amount
+    return out
+
+
+def _dedupe(combos: list[Combo]) -> list[Combo]:
+    """Keep the first of combos with equal amounts and mappings."""
+    seen: set[tuple[frozenset, tuple]] = set()
+    out: list[Combo] = []
+    for combo in combos:
+        amounts = frozenset(
+            (rp, rc, amount)
+            for rp, per in combo_amounts(combo).items()
+            for rc, amount in per.items()
+        )
+        key = (amounts, tuple(areq.providers for areq in combo))
+        if key not in seen:
             seen.add(key)
-            out.append(Merged(amounts, mappings))
+            out.append(combo)
     return out
 
 
 def _same_subtree(
     data: Data,
-    combo: tuple[Areq, ...],
+    combo: Combo,
     subtrees: list[list[int]],
     cache: dict[int, frozenset[int]],
 ) -> bool:
@@ -386,22 +411,25 @@ def _same_subtree(
             rps |= combo[i].providers
         if len(rps) <= 1:
             continue
-        common = frozenset.intersection(*(_ancestors(data, rp, cache) for rp in rps))
-        if not common & rps:
-            return False
+        common = set(rps)
+        for rp in rps:
+            common &= _ancestors(data, rp, cache)
+            if not common:
+                return False
     return True
 
 
-def exclude_nested(data: Data, cands: list[Merged]) -> tuple[list[Merged], set[int]]:
+def exclude_nested(data: Data, combos: list[Combo]) -> tuple[list[Combo], set[int]]:
     """Below 1.29: drop candidates using two providers of one tree.
 
     Returns the kept candidates and the providers summaries may show.
     """
-    kept: list[Merged] = []
+    kept: list[Combo] = []
     seen: set[int] = set()
-    for cand in cands:
-        rps = {rp for (rp, _rc) in cand.amounts}
-        if len(rps) == len({data.root_of[rp] for rp in rps}):
-            kept.append(cand)
+    root_of = data.root_of
+    for combo in combos:
+        rps = {rp for areq in combo for (rp, _rc, _amount) in areq.resources}
+        if len(rps) == len({root_of[rp] for rp in rps}):
+            kept.append(combo)
             seen |= rps
     return kept, seen

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from refcloud import exceptions
-from refcloud.storage import tables
+from refcloud.storage import providers, tables
 from refcloud.storage.engine import utcnow
 
 CONSUMER_TYPE_UNKNOWN = "unknown"
@@ -27,6 +27,24 @@ _proj = tables.projects
 _user = tables.users
 _ctype = tables.consumer_types
 _alloc = tables.allocations
+
+
+class UnstorableText(exceptions.BadRequest):
+    """Text no database can take (a lone surrogate), or a NUL on PostgreSQL.
+
+    Real Placement answers 500 for the first; refcloud never sends a 500.
+    """
+
+    msg_fmt = "%(field)s cannot contain a NUL character on this database."
+
+
+def _check_storable(conn: sa.Connection, field: str, value: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UnstorableText(f"{field} is not valid UTF-8 text.") from None
+    if not providers.storable(conn, value):
+        raise UnstorableText(field=field)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +207,8 @@ def ensure(
     (``ConsumerGenerationConflict`` otherwise). Changed attributes are not
     stored here: ``update_attributes`` does that in the write itself.
     """
+    for field, value in (("project_id", project), ("user_id", user)):
+        _check_storable(conn, field, value)
     project_id = project_id_for(conn, project)
     user_id = user_id_for(conn, user)
     consumer = get_by_uuid(conn, uuid)

@@ -147,6 +147,11 @@ class Database:
         self.engine.dispose()
 
 
+def is_unstorable_text(exc: BaseException) -> bool:
+    """True when the database refused text it cannot hold (a NUL character on PostgreSQL)."""
+    return isinstance(exc, sa.exc.DataError) and "NUL" in str(getattr(exc, "orig", exc))
+
+
 def of(req: webob.Request) -> Database:
     """The database serving this request."""
     return req.environ[ENVIRON_KEY]

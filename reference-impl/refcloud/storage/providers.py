@@ -69,7 +69,9 @@ def find_by_uuid(conn: sa.Connection, uuid: str) -> Provider | None:
     return from_row(row) if row is not None else None
 
 
-def increment_generation(conn: sa.Connection, provider: Provider, expected: int | None = None) -> int:
+def increment_generation(
+    conn: sa.Connection, provider: Provider, expected: int | None = None
+) -> int:
     """Compare-and-swap the generation from ``expected`` (default: the value read) to +1.
 
     Raises ``ConcurrentUpdate`` when another writer got there first. Returns

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import webob
 import webob.exc
@@ -41,11 +41,11 @@ def consumer_requests(
     ]
 
 
-def raise_write_error(exc: Exception, not_found_message: str) -> None:
+def raise_write_error(exc: Exception, not_found_message: str) -> NoReturn:
     """Turn a storage error from an allocation write into Placement's HTTP error."""
     if isinstance(exc, exceptions.ConsumerGenerationConflict):
         raise http.error(webob.exc.HTTPConflict, str(exc), code=errors.CONCURRENT_UPDATE)
-    if isinstance(exc, allocations_db.UnknownAllocationProvider):
+    if isinstance(exc, exceptions.BadRequest):  # unknown provider, unstorable text
         raise http.error(webob.exc.HTTPBadRequest, str(exc))
     if isinstance(exc, exceptions.NotFound):
         raise http.error(webob.exc.HTTPBadRequest, not_found_message % exc)
@@ -68,7 +68,7 @@ def list_for_resource_provider(req: webob.Request) -> webob.Response:
     policy.authorize(req, "placement:resource_providers:allocations:list")
     uuid = http.path_arg(req, "uuid")
     with storage.of(req).reader() as conn:
-        provider = providers.find_by_uuid(conn, uuid)
+        provider = providers.find_for_request(conn, uuid)
         if provider is None:
             raise http.error(
                 webob.exc.HTTPNotFound,

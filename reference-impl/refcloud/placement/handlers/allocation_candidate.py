@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+import jsonschema
 import webob
 import webob.exc
 
@@ -14,61 +18,74 @@ from refcloud.storage import candidates
 POLICY = "placement:allocation_candidates:list"
 
 
-def _query_schema(req: webob.Request) -> dict:
-    for minor, candidate in schema.schema_minors():
+def _make_validator(query_schema: dict) -> Any:
+    cls = jsonschema.validators.validator_for(query_schema)
+    cls.check_schema(query_schema)
+    return cls(query_schema, format_checker=http.FORMAT_CHECKER)
+
+
+# Built once: ``jsonschema.validate`` would re-check the schema on every call.
+_VALIDATORS = [(minor, _make_validator(s)) for minor, s in schema.schema_minors()]
+_VALIDATOR_1_10 = _make_validator(schema.GET_SCHEMA_1_10)
+
+
+def _query_validator(req: webob.Request) -> Any:
+    """The validator of the highest schema threshold the request reaches."""
+    for minor, validator in _VALIDATORS:
         if microversion.at_least(req, minor):
-            return candidate
-    return schema.GET_SCHEMA_1_10
+            return validator
+    return _VALIDATOR_1_10
 
 
-def _allocation_requests(req: webob.Request, result: candidates.Result) -> list[dict]:
-    """Dict form from 1.12 (with ``mappings`` from 1.34), list form before."""
-    if not microversion.at_least(req, 12):
-        return [
-            {
-                "allocations": [
-                    {"resource_provider": {"uuid": uuid}, "resources": resources}
-                    for uuid, resources in cand.allocations.items()
-                ]
-            }
-            for cand in result.candidates
-        ]
-    with_mappings = microversion.at_least(req, 34)
-    out = []
-    for cand in result.candidates:
-        entry: dict = {
-            "allocations": {
-                uuid: {"resources": resources} for uuid, resources in cand.allocations.items()
-            }
+def _validate_query(req: webob.Request) -> None:
+    """As ``http.validate_query`` (same 400), with a cached validator."""
+    try:
+        params = dict(req.GET)
+        error = jsonschema.exceptions.best_match(
+            _query_validator(req).iter_errors(params)
+        )
+    except UnicodeDecodeError as exc:
+        error = exc
+    if error is not None:
+        raise http.error(webob.exc.HTTPBadRequest, f"Invalid query string parameters: {error}")
+
+
+def _allocation_requests(req: webob.Request, found: list[dict[str, Any]]) -> list[dict]:
+    """Dict form from 1.12 with ``mappings`` from 1.34; list form before 1.12."""
+    if microversion.at_least(req, 34):
+        return found
+    if microversion.at_least(req, 12):
+        return [{"allocations": entry["allocations"]} for entry in found]
+    return [
+        {
+            "allocations": [
+                {"resource_provider": {"uuid": uuid}, "resources": alloc["resources"]}
+                for uuid, alloc in entry["allocations"].items()
+            ]
         }
-        if with_mappings:
-            entry["mappings"] = cand.mappings
-        out.append(entry)
-    return out
+        for entry in found
+    ]
 
 
 def _provider_summaries(
-    req: webob.Request, result: candidates.Result, requested: set[str]
-) -> dict[str, dict]:
+    req: webob.Request, found: dict[str, dict[str, Any]], requested: set[str]
+) -> dict[str, dict[str, Any]]:
     """Requested classes only before 1.27; traits from 1.17; tree uuids from 1.29."""
+    if microversion.at_least(req, 29):
+        return found
     all_classes = microversion.at_least(req, 27)
     with_traits = microversion.at_least(req, 17)
-    with_tree = microversion.at_least(req, 29)
-    out: dict[str, dict] = {}
-    for summary in result.summaries:
-        entry: dict = {
-            "resources": {
-                rc: {"capacity": capacity, "used": used}
-                for rc, (capacity, used) in summary.resources.items()
-                if all_classes or rc in requested
-            }
+    out: dict[str, dict[str, Any]] = {}
+    for uuid, summary in found.items():
+        resources = summary["resources"]
+        entry: dict[str, Any] = {
+            "resources": resources
+            if all_classes
+            else {rc: v for rc, v in resources.items() if rc in requested}
         }
         if with_traits:
-            entry["traits"] = summary.traits
-        if with_tree:
-            entry["parent_provider_uuid"] = summary.parent_uuid
-            entry["root_provider_uuid"] = summary.root_uuid
-        out[summary.uuid] = entry
+            entry["traits"] = summary["traits"]
+        out[uuid] = entry
     return out
 
 
@@ -83,7 +100,7 @@ def list_allocation_candidates(req: webob.Request) -> webob.Response:
     from 1.15.
     """
     policy.authorize(req, POLICY)
-    http.validate_query(req, _query_schema(req))
+    _validate_query(req)
     params = request_groups.request_wide_params(req)
     groups = request_groups.groups_from_request(req, params)
     request_groups.check_group_policy(groups, params)
@@ -105,7 +122,10 @@ def list_allocation_candidates(req: webob.Request) -> webob.Response:
         raise http.error(webob.exc.HTTPBadRequest, str(exc)) from None
     requested = {rc for group in groups.values() for rc in group.resources}
     body = {
-        "allocation_requests": _allocation_requests(req, result),
-        "provider_summaries": _provider_summaries(req, result, requested),
+        "allocation_requests": _allocation_requests(req, result.allocation_requests),
+        "provider_summaries": _provider_summaries(req, result.provider_summaries, requested),
     }
-    return http.json_response(req, body, last_modified=True)
+    resp = http.json_response(req, None, last_modified=True)
+    # Large bodies: skip the circular-reference check (plain dicts and lists).
+    resp.body = json.dumps(body, check_circular=False).encode("utf-8")
+    return resp

@@ -58,7 +58,7 @@ def reshape(req: webob.Request) -> webob.Response:
         raise http.error(
             webob.exc.HTTPConflict, str(exc), code=errors.CONCURRENT_UPDATE
         ) from None
-    except allocations_db.UnknownAllocationProvider as exc:
+    except exceptions.BadRequest as exc:  # unknown allocation provider, unstorable text
         raise http.error(webob.exc.HTTPBadRequest, str(exc)) from None
     except exceptions.ConcurrentUpdate as exc:
         raise http.error(

@@ -49,6 +49,9 @@ def get_total_usages(req: webob.Request) -> webob.Response:
     want = schema.GET_USAGES_SCHEMA_V1_38 if by_type else schema.GET_USAGES_SCHEMA_1_9
     http.validate_query(req, want)
     with storage.of(req).reader() as conn:
+        if not all(providers.storable(conn, v) for v in (project_id, user_id, consumer_type) if v):
+            # text the database cannot hold (NUL on PostgreSQL) matches no consumer
+            return http.json_response(req, {"usages": {}}, last_modified=True)
         if by_type:
             result: dict = usages.usages_by_consumer_type(
                 conn, project_id, user_id=user_id, consumer_type=consumer_type

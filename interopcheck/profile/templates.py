@@ -1,0 +1,153 @@
+"""Template substitution inside one run of one scenario on one cloud.
+
+Templates, substituted in urls, headers, bodies and raw data:
+
+- ``$uuid(x)``: a fresh UUID for this run (the same ``x`` gives the same value within
+  the run); ``$hex(x)``: the same UUID without dashes;
+- ``$name(x)``: a unique name ``x-<12 hex>``;
+- ``$rc(X)`` / ``$trait(X)``: a unique ``CUSTOM_X_<12 HEX>`` resource class / trait;
+- ``$var(x)``: a value captured by an earlier step (``capture: {x: body.a.0.b}``);
+- ``$ENV(NAME)``: the environment variable ``NAME`` (a missing one is an error).
+
+A string that is exactly one template becomes the value with its JSON type (a
+captured integer stays an integer). ``symbolise`` writes generated and captured
+values back as their templates, so that the exchanges of two clouds (or of two
+runs) compare equal where they only differ by generated values.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = [
+    "TEMPLATE",
+    "TEMPLATE_KINDS",
+    "TemplateError",
+    "Variables",
+    "extract",
+]
+
+TEMPLATE = re.compile(r"\$([A-Za-z]+)\(([A-Za-z0-9_.-]*)\)")
+TEMPLATE_KINDS = ("uuid", "hex", "name", "rc", "trait", "var", "ENV")
+#: Captured strings shorter than this are not symbolised (too likely to occur by chance).
+_MIN_SYMBOL_LENGTH = 8
+
+
+class TemplateError(LookupError):
+    """A template that cannot be resolved (an unset environment variable)."""
+
+
+def extract(expr: str, status: int, headers: Mapping[str, str], body: Any) -> Any:
+    """The value of a capture expression: ``status``, ``body[.a.0.b]`` or ``header.NAME``."""
+    if expr == "status":
+        return status
+    if expr.startswith("header."):
+        return headers.get(expr[len("header."):].lower())
+    value = body
+    for part in expr.split(".")[1:]:
+        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
+            value = value[int(part)]
+        elif isinstance(value, dict) and part in value:
+            value = value[part]
+        else:
+            return None
+    return value
+
+
+class Variables:
+    """Generated and captured values of one run; never shared between runs or clouds."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self.generated: dict[str, str] = {}
+        self.captured: dict[str, Any] = {}
+        self._environ = os.environ if environ is None else environ
+        self._symbols: tuple[re.Pattern[str] | None, dict[str, str]] | None = None
+
+    # -- values -------------------------------------------------------------------------------
+
+    def _generate(self, kind: str, key: str) -> str:
+        symbol = f"${kind}({key})"
+        if symbol not in self.generated:
+            if kind in ("uuid", "hex"):
+                value = str(uuid.uuid4())
+                self.generated[f"$uuid({key})"] = value
+                self.generated[f"$hex({key})"] = value.replace("-", "")
+            elif kind == "name":
+                self.generated[symbol] = f"{key}-{secrets.token_hex(6)}"
+            else:  # rc / trait
+                upper = re.sub(r"[^A-Z0-9_]", "_", key.upper())
+                self.generated[symbol] = f"CUSTOM_{upper}_{secrets.token_hex(6).upper()}"
+            self._symbols = None
+        return self.generated[symbol]
+
+    def value(self, kind: str, key: str) -> Any:
+        if kind == "var":
+            return self.captured.get(key, f"<uncaptured {key}>")
+        if kind == "ENV":
+            if key not in self._environ:
+                raise TemplateError(f"$ENV({key}): the environment variable {key} is not set")
+            return self._environ[key]
+        if kind in ("uuid", "hex", "name", "rc", "trait"):
+            return self._generate(kind, key)
+        raise TemplateError(f"unknown template ${kind}({key})")
+
+    def capture(self, name: str, value: Any) -> None:
+        """Remember a captured value (``None`` keeps any earlier value)."""
+        if value is not None:
+            self.captured[name] = value
+            self._symbols = None
+
+    # -- substitution -------------------------------------------------------------------------
+
+    def substitute(self, value: Any) -> Any:
+        """Replace templates in strings, recursively in lists and dicts (keys too)."""
+        if isinstance(value, str):
+            if "$" not in value:
+                return value
+            whole = TEMPLATE.fullmatch(value)
+            if whole:
+                return self.value(whole.group(1), whole.group(2))
+            return TEMPLATE.sub(lambda m: str(self.value(m.group(1), m.group(2))), value)
+        if isinstance(value, list):
+            return [self.substitute(v) for v in value]
+        if isinstance(value, dict):
+            return {str(self.substitute(k)): self.substitute(v) for k, v in value.items()}
+        return value
+
+    # -- symbolisation ------------------------------------------------------------------------
+
+    def _symbol_table(self) -> tuple[re.Pattern[str] | None, dict[str, str]]:
+        if self._symbols is None:
+            table: dict[str, str] = {}
+            for name, value in self.captured.items():
+                if isinstance(value, str) and len(value) >= _MIN_SYMBOL_LENGTH:
+                    table.setdefault(value, f"$var({name})")
+            for symbol, value in self.generated.items():
+                table[value] = symbol
+            values = sorted(table, key=len, reverse=True)
+            pattern = re.compile("|".join(re.escape(v) for v in values)) if values else None
+            self._symbols = (pattern, table)
+        return self._symbols
+
+    def symbolise(self, value: Any) -> Any:
+        """Write generated and captured values back as their templates."""
+        pattern, table = self._symbol_table()
+        if pattern is None:
+            return value
+        return _symbolise(value, pattern, table)
+
+
+def _symbolise(value: Any, pattern: re.Pattern[str], table: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return pattern.sub(lambda m: table[m.group(0)], value)
+    if isinstance(value, list):
+        return [_symbolise(v, pattern, table) for v in value]
+    if isinstance(value, dict):
+        return {_symbolise(k, pattern, table): _symbolise(v, pattern, table)
+                for k, v in value.items()}
+    return value

@@ -1,0 +1,224 @@
+"""One request: build it from a step, send it, and turn the answer into data.
+
+``send`` never raises for anything a cloud can do. It returns an :class:`Outcome`
+holding either an :class:`~interopcheck.compare.Exchange` (symbolised, with
+secrets redacted) or an :class:`Issue`: one line saying what went wrong, where,
+and what to do. Issues are answers that cannot be compared:
+
+- the cloud is unreachable, times out, or drops the connection;
+- a redirect (interopcheck never follows one: the URL given is wrong);
+- an HTML page where the request did not ask for HTML (a proxy, a login page);
+- a body that claims to be JSON and is not, or a 5xx / 2xx body that is not JSON;
+- ``401`` to a request that carried the token (the token is wrong).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from interopcheck.compare.exchange import REDACTED, Exchange, parse_body
+from interopcheck.microversion import Version
+from interopcheck.profile.model import UNSET, Profile, Step
+from interopcheck.profile.templates import TemplateError, Variables
+from interopcheck.report import Problem
+from interopcheck.runner.clouds import MAX_TIMEOUTS, Cloud, safe_url
+
+__all__ = ["Issue", "Outcome", "send", "send_request"]
+
+#: Request headers that say nothing about the call (they vary by client).
+UNRECORDED_REQUEST_HEADERS = frozenset(
+    {"host", "user-agent", "accept-encoding", "connection", "content-length"}
+)
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """Something that stopped a call from being compared; one line for the report."""
+
+    cloud: str
+    category: str
+    where: str
+    what: str
+    what_to_do: str
+
+    def problem(self) -> Problem:
+        return Problem(cloud=self.cloud, where=self.where, what=self.what,
+                       what_to_do=self.what_to_do)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What one request gave: an exchange to compare, or an issue."""
+
+    exchange: Exchange | None
+    issue: Issue | None = None
+    status: int | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: Any = None
+
+
+def _build(client: httpx.Client, cloud: Cloud, profile: Profile, step: Step,
+           variables: Variables, version: Version | None) -> httpx.Request:
+    headers: dict[str, str | None] = dict(profile.headers)
+    if step.auth and cloud.token:
+        headers[profile.auth.header.lower()] = cloud.token
+    if version is not None:
+        headers[profile.version_header.lower()] = profile.version_value(version)
+    content: bytes | None = None
+    if step.body is not UNSET:
+        headers["content-type"] = "application/json"
+        content = json.dumps(variables.substitute(step.body)).encode()
+    elif step.data is not None:
+        content = str(variables.substitute(step.data)).encode()
+    headers.update({k: variables.substitute(v) for k, v in step.headers.items()})
+    url = str(variables.substitute(step.url))
+    if "://" in url:  # e.g. a captured Location: keep its path, on this cloud
+        parts = urlsplit(url)
+        url = parts.path + (f"?{parts.query}" if parts.query else "")
+        base_path = urlsplit(cloud.base_url).path.rstrip("/")
+        if base_path and url.startswith(base_path + "/"):
+            url = url[len(base_path):]
+    request = client.build_request(
+        step.method, url, headers={k: v for k, v in headers.items() if v is not None},
+        content=content, timeout=step.timeout or cloud.timeout,
+    )
+    for name, value in headers.items():
+        if value is None and name in request.headers:
+            del request.headers[name]
+    return request
+
+
+def _transport_issue(cloud: Cloud, where: str, exc: httpx.HTTPError, timeout: float) -> Issue:
+    if isinstance(exc, httpx.TimeoutException):
+        count = cloud.count_timeout()
+        todo = "the cloud is slow or hung: raise --timeout or check the service"
+        if count >= MAX_TIMEOUTS and cloud.mark_down(f"{count} calls timed out"):
+            todo += f"; stopped calling {cloud.name} after {count} timeouts"
+        return Issue(cloud.name, "timeout", where, f"no answer within {timeout:g}s", todo)
+    if isinstance(exc, httpx.ConnectError):
+        cloud.mark_down("unreachable")
+        reason = cloud.scrub(str(exc)) or type(exc).__name__
+        return Issue(cloud.name, "down", where, f"cannot connect to {cloud.display_url}: {reason}",
+                     f"is the service running there? check {cloud.url_option or 'the URL'}")
+    reason = cloud.scrub(str(exc)) or type(exc).__name__
+    return Issue(cloud.name, "transport", where, f"the connection failed: {reason}",
+                 "check the service and any proxy in front of it")
+
+
+def _snippet(text: str, limit: int = 60) -> str:
+    one_line = " ".join(text.split())
+    return one_line if len(one_line) <= limit else one_line[: limit - 1] + "…"
+
+
+def _response_issue(cloud: Cloud, step: Step, where: str, request: httpx.Request,
+                    response: httpx.Response, text: str) -> Issue | None:
+    status = response.status_code
+    content_type = response.headers.get("content-type", "")
+    media = content_type.split(";", 1)[0].strip().lower()
+    is_json_media = media == "application/json" or media.endswith("+json")
+    accept = request.headers.get("accept", "").lower()
+    if 300 <= status < 400 and status != 304:
+        target = safe_url(response.headers.get("location", "")) or "(no Location)"
+        cloud.mark_down("redirects")
+        return Issue(cloud.name, "redirect", where, f"answered {status} redirect to {target}",
+                     f"interopcheck does not follow redirects: give the final URL as "
+                     f"{cloud.url_option or 'the URL'}")
+    if status == 401 and step.auth and cloud.token:
+        cloud.mark_down("rejects the token")
+        return Issue(cloud.name, "auth", where, "answered 401: the token was rejected",
+                     f"give a valid token with {cloud.token_option or 'the token option'}")
+    if not text.strip():
+        return None
+    if media == "text/html" and "html" not in accept:
+        match = _TITLE.search(text)
+        title = f" ({_snippet(match.group(1))!r})" if match else ""
+        return Issue(cloud.name, "html", where,
+                     f"answered {status} with an HTML page{title} instead of JSON",
+                     f"a proxy, login page or web server answered: check that "
+                     f"{cloud.url_option or 'the URL'} points at the API itself")
+    if is_json_media:
+        try:
+            json.loads(text)
+        except ValueError as exc:
+            return Issue(cloud.name, "invalid-json", where,
+                         f"answered {status} with Content-Type {media} but the body is not "
+                         f"valid JSON ({exc.msg} at character {exc.pos})",
+                         "the service or a proxy in front of it is broken: check its logs")
+        return None
+    wants_json = not accept or "json" in accept or "*/*" in accept
+    if wants_json and (status >= 500 or 200 <= status < 300):
+        return Issue(cloud.name, "not-json", where,
+                     f"answered {status} with a {media or 'untyped'} body instead of JSON "
+                     f"({_snippet(text)!r})",
+                     "the service or a proxy in front of it failed: check its logs"
+                     if status >= 500 else
+                     f"check that {cloud.url_option or 'the URL'} points at the API itself")
+    return None
+
+
+def send_request(cloud: Cloud, profile: Profile, step: Step, variables: Variables,
+                 version: Version | None, where: str) -> Outcome:
+    """Send ``step`` to ``cloud`` at ``version`` (``None``: no version header)."""
+    try:
+        client = cloud.client()
+        request = _build(client, cloud, profile, step, variables, version)
+    except TemplateError as exc:
+        return Outcome(None, Issue(cloud.name, "template", where, str(exc),
+                                   "set the variable or fix the profile"))
+    timeout = step.timeout or cloud.timeout
+    try:
+        response = client.send(request)
+        text = response.text
+    except httpx.HTTPError as exc:
+        return Outcome(None, _transport_issue(cloud, where, exc, timeout))
+    text = cloud.scrub(text)
+    issue = _response_issue(cloud, step, where, request, response, text)
+    headers = {k.lower(): cloud.scrub(v) for k, v in response.headers.items()}
+    body_format, body = parse_body(response.headers.get("content-type"), text)
+    if issue is not None:
+        return Outcome(None, issue, response.status_code, headers, body)
+    return Outcome(_exchange(cloud, profile, variables, request, response, headers, body_format,
+                             body),
+                   None, response.status_code, headers, body)
+
+
+def _exchange(cloud: Cloud, profile: Profile, variables: Variables, request: httpx.Request,
+              response: httpx.Response, headers: Mapping[str, str], body_format: str,
+              body: Any) -> Exchange:
+    auth_header = profile.auth.header.lower()
+    request_headers = [
+        (k.lower(), REDACTED if k.lower() == auth_header else variables.symbolise(cloud.scrub(v)))
+        for k, v in request.headers.items() if k.lower() not in UNRECORDED_REQUEST_HEADERS
+    ]
+    request_body: Any = None
+    if request.content:
+        _fmt, request_body = parse_body(request.headers.get("content-type"),
+                                        request.content.decode("utf-8", "replace"))
+    raw_path = request.url.raw_path.decode("ascii", "replace")
+    base_path = urlsplit(cloud.base_url).path.rstrip("/")
+    if base_path and raw_path.startswith(base_path + "/"):
+        raw_path = raw_path[len(base_path):]
+    return Exchange.create(
+        method=request.method,
+        url=variables.symbolise(raw_path),
+        request_headers=request_headers,
+        status=response.status_code,
+        headers=[(k, variables.symbolise(v)) for k, v in headers.items()],
+        body=variables.symbolise(body),
+        body_format=body_format,
+        request_body=variables.symbolise(request_body),
+    )
+
+
+def send(cloud: Cloud, profile: Profile, step: Step, variables: Variables, sweep: Version,
+         latest: Version, where: str) -> Outcome:
+    """Send a scenario step at the sweep version (or the step's own version)."""
+    return send_request(cloud, profile, step, variables, step.microversion(sweep, latest), where)
