@@ -9,16 +9,21 @@
 Both are loaded over the HTTP API exactly like the CI jobs do (``load_flat``, ``load_nested``),
 with a bounded thread pool. ``bulk_flat_sqlite`` writes the same rows as the flat loader straight
 into a refcloud SQLite file (used for the 10k/50k scaling runs, where HTTP loading is too slow).
+``RealPlacement`` and ``Refcloud`` start and stop the two services on loopback.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import os
+import socket
+import subprocess
 import sys
 import threading
 import time
 import uuid as uuidlib
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -56,6 +61,12 @@ NESTED_QUERY = (
     "&resources_FPGA=FPGA:1&group_policy=none&same_subtree=_COMPUTE,_FPGA"
 )
 NESTED_TREE_SIZE = 7
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FORBIDDEN_PORTS = range(8780, 8800)  # the shared oracle and the other helpers' servers
+
+
+class BenchError(Exception):
+    """Anything that stops the benchmark; printed as one line."""
 
 
 class LoadError(Exception):
@@ -283,3 +294,118 @@ def bulk_flat_sqlite(db_path: str, count: int) -> None:
                     conn.execute(sa.insert(table), chunk)
     finally:
         database.dispose()
+
+
+# ---- servers ---------------------------------------------------------------------------------
+
+def shared_dir() -> Path:
+    """``shared/`` beside the repository root, or $INTEROPCHECK_SHARED."""
+    env = os.environ.get("INTEROPCHECK_SHARED")
+    return Path(env) if env else REPO_ROOT.parent / "shared"
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def pick_ports(wanted: list[int], count: int) -> list[int]:
+    """``wanted`` ports if free, else the next free ones from 8810 (never 8780..8799)."""
+    chosen: list[int] = []
+    candidates = [*wanted, *range(8810, 8900)]
+    for port in candidates:
+        if len(chosen) == count:
+            break
+        if port in FORBIDDEN_PORTS or port in chosen or not port_free(port):
+            continue
+        chosen.append(port)
+    if len(chosen) < count:
+        raise BenchError("no free port in 8810..8899 for the real Placement")
+    return chosen
+
+
+class RealPlacement:
+    """A real Placement started with ``RP_FRESH=1 start.sh PORT`` (gunicorn, SQLite, noauth2)."""
+
+    name = "real"
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.tools = shared_dir() / "tools" / "real-placement"
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.started = False
+
+    def start(self) -> None:
+        script = self.tools / "start.sh"
+        if not script.exists():
+            raise BenchError(f"real Placement tools not found at {self.tools} "
+                             "(set INTEROPCHECK_SHARED to the shared/ folder)")
+        env = {**os.environ, "RP_FRESH": "1"}
+        try:
+            proc = subprocess.run([str(script), str(self.port)], env=env, capture_output=True,
+                                  text=True, timeout=900)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            self.started = True  # it may be half up: let stop() look at its PID file
+            raise BenchError(f"real Placement failed to start on port {self.port}: {exc}") from None
+        if proc.returncode != 0:
+            lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+            raise BenchError(f"real Placement failed to start on port {self.port}: "
+                             f"{lines[-1] if lines else 'exit ' + str(proc.returncode)}")
+        self.started = True
+
+    def stop(self) -> None:
+        if self.started:
+            subprocess.run([str(self.tools / "stop.sh"), str(self.port)],
+                           capture_output=True, timeout=60)
+            self.started = False
+
+
+class Refcloud:
+    """``refcloud serve`` (waitress, threaded) on a free loopback port, SQLite file ``db_path``."""
+
+    name = "refcloud"
+
+    def __init__(self, db_path: Path, fresh: bool = True) -> None:
+        self.db_path = db_path
+        self.fresh = fresh
+        self.logfile = db_path.with_suffix(".log")
+        self.proc: subprocess.Popen | None = None
+        self.base_url = ""
+
+    def start(self) -> None:
+        cmd = [sys.executable, "-m", "refcloud", "serve", "--host", "127.0.0.1", "--port", "0",
+               "--db", f"sqlite:///{self.db_path}", "-q"]
+        if self.fresh:
+            cmd.append("--fresh")
+        with open(self.logfile, "w") as out:
+            self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            text = self.logfile.read_text()
+            for line in text.splitlines():
+                if "listening on http://" in line:
+                    self.base_url = line.split("listening on ", 1)[1].split()[0]
+                    return
+            if self.proc.poll() is not None:
+                lines = [ln for ln in text.splitlines() if ln.strip()]
+                self.proc = None
+                raise BenchError(f"refcloud failed to start: {lines[-1] if lines else 'no output'}")
+            time.sleep(0.1)
+        self.stop()
+        raise BenchError("refcloud did not start listening within 120 s")
+
+    @property
+    def pid(self) -> int | None:
+        return self.proc.pid if self.proc else None
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+        self.proc = None

@@ -16,10 +16,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import json
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -30,128 +27,11 @@ from typing import Any
 
 import _perfload as perf
 import httpx
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-FORBIDDEN_PORTS = range(8780, 8800)
-
-
-class BenchError(Exception):
-    """Anything that stops the benchmark; printed as one line."""
+from _perfload import BenchError, RealPlacement, Refcloud, pick_ports
 
 
 def log(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
-
-
-# ---- servers ---------------------------------------------------------------------------------
-
-def shared_dir() -> Path:
-    """``shared/`` beside the repository root, or $INTEROPCHECK_SHARED."""
-    env = os.environ.get("INTEROPCHECK_SHARED")
-    return Path(env) if env else REPO_ROOT.parent / "shared"
-
-
-def port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) != 0
-
-
-def pick_ports(wanted: list[int], count: int) -> list[int]:
-    """``wanted`` ports if free, else the next free ones from 8810 (never 8780..8799)."""
-    chosen: list[int] = []
-    candidates = [*wanted, *range(8810, 8900)]
-    for port in candidates:
-        if len(chosen) == count:
-            break
-        if port in FORBIDDEN_PORTS or port in chosen or not port_free(port):
-            continue
-        chosen.append(port)
-    if len(chosen) < count:
-        raise BenchError("no free port in 8810..8899 for the real Placement")
-    return chosen
-
-
-class RealPlacement:
-    """A real Placement started with ``RP_FRESH=1 start.sh PORT`` (gunicorn, SQLite, noauth2)."""
-
-    name = "real"
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.tools = shared_dir() / "tools" / "real-placement"
-        self.base_url = f"http://127.0.0.1:{port}"
-        self.started = False
-
-    def start(self) -> None:
-        script = self.tools / "start.sh"
-        if not script.exists():
-            raise BenchError(f"real Placement tools not found at {self.tools} "
-                             "(set INTEROPCHECK_SHARED to the shared/ folder)")
-        env = {**os.environ, "RP_FRESH": "1"}
-        proc = subprocess.run([str(script), str(self.port)], env=env, capture_output=True,
-                              text=True, timeout=900)
-        if proc.returncode != 0:
-            lines = [ln for ln in proc.stderr.splitlines() if ln.strip()]
-            raise BenchError(f"real Placement failed to start on port {self.port}: "
-                             f"{lines[-1] if lines else 'exit ' + str(proc.returncode)}")
-        self.started = True
-
-    def stop(self) -> None:
-        if self.started:
-            subprocess.run([str(self.tools / "stop.sh"), str(self.port)],
-                           capture_output=True, timeout=60)
-            self.started = False
-
-
-class Refcloud:
-    """``refcloud serve`` (waitress, threaded) on a free loopback port, SQLite file ``db_path``."""
-
-    name = "refcloud"
-
-    def __init__(self, db_path: Path, fresh: bool = True) -> None:
-        self.db_path = db_path
-        self.fresh = fresh
-        self.logfile = db_path.with_suffix(".log")
-        self.proc: subprocess.Popen | None = None
-        self.base_url = ""
-
-    def start(self) -> None:
-        cmd = [sys.executable, "-m", "refcloud", "serve", "--host", "127.0.0.1", "--port", "0",
-               "--db", f"sqlite:///{self.db_path}", "-q"]
-        if self.fresh:
-            cmd.append("--fresh")
-        with open(self.logfile, "w") as out:
-            self.proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, start_new_session=True)
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            text = self.logfile.read_text()
-            for line in text.splitlines():
-                if "listening on http://" in line:
-                    self.base_url = line.split("listening on ", 1)[1].split()[0]
-                    return
-            if self.proc.poll() is not None:
-                lines = [ln for ln in text.splitlines() if ln.strip()]
-                self.proc = None
-                raise BenchError(f"refcloud failed to start: {lines[-1] if lines else 'no output'}")
-            time.sleep(0.1)
-        self.stop()
-        raise BenchError("refcloud did not start listening within 120 s")
-
-    @property
-    def pid(self) -> int | None:
-        return self.proc.pid if self.proc else None
-
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait(10)
-        self.proc = None
 
 
 # ---- measurement -----------------------------------------------------------------------------
@@ -253,6 +133,44 @@ def provider_count(client: httpx.Client) -> int:
     return len(resp.json()["resource_providers"])
 
 
+def profile_refcloud(db_path: Path, query: str, calls: int, out: Path) -> list[str]:
+    """cProfile ``calls`` full queries on refcloud in-process (WSGI) on this SQLite file.
+
+    Writes ``out`` (pstats) and returns the functions with the most own time, one line each.
+    """
+    import cProfile
+    import pstats
+
+    from refcloud.app import make_app
+    from refcloud.config import Config
+
+    app = make_app(Config(db_url=f"sqlite:///{db_path}"))
+    client = httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://refcloud",
+                          headers=perf.HEADERS)
+    path = f"/allocation_candidates?{query}"
+    try:
+        timed_get(client, path, "refcloud in-process")  # warm-up (and a status check)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(calls):
+            client.get(path)  # the body is not decoded: only the server side is profiled
+        profiler.disable()
+    finally:
+        client.close()
+        app.db.dispose()
+    profiler.dump_stats(out)
+    stats = pstats.Stats(profiler).stats  # {(file, line, func): (cc, nc, tt, ct, callers)}
+    total = sum(tt for _cc, _nc, tt, _ct, _callers in stats.values()) or 1.0
+    top = sorted(stats.items(), key=lambda item: item[1][2], reverse=True)[:15]
+    lines = []
+    for (filename, line, func), (_cc, ncalls, tt, ct, _callers) in top:
+        where = filename.split("site-packages/")[-1].split("reference-impl/")[-1]
+        lines.append(f"{100 * tt / total:5.1f}%  own {1000 * tt / calls:7.1f}  "
+                     f"cum {1000 * ct / calls:7.1f}  {ncalls // calls:>7}x  "
+                     f"{func} ({where}:{line})")
+    return lines
+
+
 # ---- the comparison --------------------------------------------------------------------------
 
 @dataclass
@@ -264,6 +182,7 @@ class Plan:
     sizes: list[int]
     repeat: int
     workers: int
+    profile_dir: str | None = None
 
 
 def compare(plan: Plan, use_real: bool, use_refcloud: bool, tmp: Path,
@@ -319,6 +238,11 @@ def compare(plan: Plan, use_real: bool, use_refcloud: bool, tmp: Path,
                                          f"expected {expected}")
                     services[svc] = client
             rows += run_dataset(dataset, query, claims, services, plan.repeat)
+            if plan.profile_dir and ("refcloud", dataset) in servers:
+                out = Path(plan.profile_dir) / f"refcloud-{dataset}.pstats"
+                log(f"{dataset}: profiling refcloud in-process ({plan.repeat} calls) -> {out}")
+                result.setdefault("profiles", {})[dataset] = profile_refcloud(
+                    servers["refcloud", dataset].db_path, query, plan.repeat, out)
             for svc in services:  # a server is not needed any more once its dataset is timed
                 servers[svc, dataset].stop()
         return rows
@@ -465,6 +389,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--real-ports", default="8810,8811",
                         help="ports for the two real Placements (flat, nested); a busy one is "
                         "replaced by the next free port from 8810")
+    parser.add_argument("--profile", metavar="DIR",
+                        help="also cProfile the full query on refcloud in-process (same SQLite "
+                        "file, after the claims): DIR/refcloud-<dataset>.pstats, and print the "
+                        "functions with the most own time")
     parser.add_argument("--json", metavar="FILE", help="also write every figure as JSON here")
     args = parser.parse_args(argv)
     if args.repeat is None:
@@ -484,9 +412,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.quick:
-        plan = Plan((10, 100), 50, 9, 3, args.sizes, args.repeat, args.workers)
+        plan = Plan((10, 100), 50, 9, 3, args.sizes, args.repeat, args.workers, args.profile)
     else:
-        plan = Plan(perf.FLAT_RUNS, 1000, 99, 10, args.sizes, args.repeat, args.workers)
+        plan = Plan(perf.FLAT_RUNS, 1000, 99, 10, args.sizes, args.repeat, args.workers,
+                    args.profile)
+    if args.profile:
+        Path(args.profile).mkdir(parents=True, exist_ok=True)
     result: dict[str, Any] = {"plan": asdict(plan)}
     started = time.monotonic()
     try:
@@ -497,6 +428,11 @@ def main(argv: list[str] | None = None) -> int:
                 rows = compare(plan, not args.skip_real, not args.skip_refcloud, tmp,
                                args.real_ports, result)
                 warnings = print_comparison(rows, plan, result)
+                for dataset, lines in result.get("profiles", {}).items():
+                    print(f"\nrefcloud {dataset}: cProfile of {plan.repeat} in-process full "
+                          f"queries, functions with the most own time\n(share of all own time; "
+                          f"own and cumulative ms per request; calls per request)")
+                    print("\n".join(lines))
             if not args.skip_scaling and plan.sizes:
                 points = scaling(plan, tmp)
                 result["scaling"] = points

@@ -13,12 +13,15 @@ import re
 from dataclasses import dataclass
 
 __all__ = [
+    "ALL",
     "Version",
     "VersionError",
     "VersionRange",
+    "VersionSet",
     "expand",
     "parse",
     "parse_range",
+    "parse_versions",
     "select",
 ]
 
@@ -72,16 +75,54 @@ class VersionRange:
         return self.low is None and self.high is None
 
 
-ALL = VersionRange()
+@dataclass(frozen=True, slots=True)
+class VersionSet:
+    """A union of ranges, written ``"1.0, 1.22-1.23, 1.38-"``; empty means every version."""
+
+    spans: tuple[VersionRange, ...] = ()
+
+    def __contains__(self, version: object) -> bool:
+        if not self.spans:
+            return isinstance(version, Version)
+        return any(version in span for span in self.spans)
+
+    def __str__(self) -> str:
+        return ", ".join(str(s) for s in self.spans) if self.spans else "all"
+
+    @property
+    def unbounded(self) -> bool:
+        return not self.spans or any(s.unbounded for s in self.spans)
+
+    def overlaps(self, other: VersionSet) -> bool:
+        mine = self.spans or (VersionRange(),)
+        theirs = other.spans or (VersionRange(),)
+        return any(_spans_overlap(a, b) for a in mine for b in theirs)
+
+
+def _spans_overlap(a: VersionRange, b: VersionRange) -> bool:
+    if a.low is not None and b.high is not None and a.low > b.high:
+        return False
+    return not (b.low is not None and a.high is not None and b.low > a.high)
+
+
+ALL = VersionSet()
+
+
+def parse_versions(text: str | None) -> VersionSet:
+    """A comma list of ranges (see :func:`parse_range`); ``None`` or ``""`` is every version."""
+    if text is None or not str(text).strip():
+        return ALL
+    spans = tuple(parse_range(part) for part in str(text).split(",") if part.strip())
+    return VersionSet(spans)
 
 
 def parse_range(text: str | None) -> VersionRange:
     """``"1.2-1.6"``, ``"1.14-"`` (and later), ``"-1.5"`` (and earlier), ``"1.20"`` (just that)."""
     if text is None:
-        return ALL
+        return VersionRange()
     text = str(text).strip()
     if not text or text == "-":
-        return ALL
+        return VersionRange()
     if "-" not in text:
         version = parse(text)
         return VersionRange(version, version)

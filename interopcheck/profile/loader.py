@@ -22,7 +22,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from interopcheck.microversion import VersionError, VersionRange, parse, parse_range
+from interopcheck.microversion import VersionError, VersionSet, parse, parse_versions
 from interopcheck.profile.model import (
     UNSET,
     Auth,
@@ -213,7 +213,7 @@ def parse_ignore(raw: Any, origin: str = "") -> IgnoreRule:
         kind=raw.get("kind"),
         scenario=raw.get("scenario"),
         call=raw.get("call"),
-        microversions=parse_range(raw.get("microversions")),
+        microversions=parse_versions(raw.get("microversions")),
         reason=str(raw.get("reason", "")),
         origin=origin,
     )
@@ -242,7 +242,7 @@ class _Builder:
         self.problems.append(f"{self.source}: {where}: {what}")
 
     def step(self, raw: dict[str, Any], section: Section, index: int, where: str,
-             scenario_range: VersionRange) -> Step | None:
+             scenario_range: VersionSet) -> Step | None:
         raw = dict(raw)
         shortcuts = [k for k in raw if k in METHODS]
         if len(shortcuts) > 1 or (shortcuts and ("method" in raw or "url" in raw)):
@@ -265,7 +265,7 @@ class _Builder:
                 self.fail(where, f"unknown template ${kind}(...) (known: "
                           f"{', '.join('$' + k for k in TEMPLATE_KINDS)})")
         try:
-            versions = parse_range(raw.get("versions"))
+            versions = parse_versions(raw.get("versions"))
         except VersionError as exc:
             self.fail(where + " key versions", str(exc))
             return None
@@ -315,13 +315,13 @@ class _Builder:
         name = raw["name"]
         where = f"scenario {name!r}"
         try:
-            versions = parse_range(raw.get("versions"))
+            versions = parse_versions(raw.get("versions"))
         except VersionError as exc:
             self.fail(where + " key versions", str(exc))
             return None
         sections: dict[Section, list[Step]] = {}
         captured: set[str] = set()
-        call_names: dict[str, list[VersionRange]] = {}
+        call_names: dict[str, list[VersionSet]] = {}
         ok = True
         for section in Section:
             steps: list[Step] = []
@@ -359,7 +359,7 @@ class _Builder:
             ignore=tuple(ignores),
         )
 
-    def _unique_name(self, step: Step, raw: dict[str, Any], seen: dict[str, list[VersionRange]],
+    def _unique_name(self, step: Step, raw: dict[str, Any], seen: dict[str, list[VersionSet]],
                      where: str) -> Step:
         name = step.name
         if any(_overlaps(step.versions, r) for r in seen.get(name, [])):
@@ -425,10 +425,8 @@ class _Builder:
         )
 
 
-def _overlaps(a: VersionRange, b: VersionRange) -> bool:
-    if a.low is not None and b.high is not None and a.low > b.high:
-        return False
-    return not (b.low is not None and a.high is not None and b.low > a.high)
+def _overlaps(a: VersionSet, b: VersionSet) -> bool:
+    return a.overlaps(b)
 
 
 def _replace_name(step: Step, name: str) -> Step:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from interopcheck.microversion import Version, VersionRange
+from interopcheck.microversion import Version, VersionSet
 
 __all__ = [
     "UNSET",
@@ -79,7 +79,7 @@ class IgnoreRule:
     kind: str | None = None
     scenario: str | None = None
     call: str | None = None
-    microversions: VersionRange = field(default_factory=VersionRange)
+    microversions: VersionSet = field(default_factory=VersionSet)
     reason: str = ""
     origin: str = ""
 
@@ -98,7 +98,7 @@ class Step:
     index: int
     method: str
     url: str
-    versions: VersionRange = field(default_factory=VersionRange)
+    versions: VersionSet = field(default_factory=VersionSet)
     mv_mode: MicroversionMode = MicroversionMode.SWEEP
     mv_fixed: Version | None = None
     headers: Mapping[str, str | None] = field(default_factory=dict)
@@ -135,7 +135,7 @@ class Scenario:
 
     name: str
     description: str
-    versions: VersionRange
+    versions: VersionSet
     setup: tuple[Step, ...]
     calls: tuple[Step, ...]
     teardown: tuple[Step, ...]

@@ -11,6 +11,7 @@ from interopcheck.report import CloudInfo, Report
 
 __all__ = [
     "ABSENT",
+    "DASH",
     "Counts",
     "MergedFinding",
     "cloud_label",
@@ -27,6 +28,8 @@ __all__ = [
     "yes_no",
 ]
 
+#: Between the ends of a range of microversions.
+DASH = "\u2013"
 #: How the comparison writes "this side has no such property/header".
 ABSENT = "(absent)"
 
@@ -57,7 +60,7 @@ def shorten(text: str, limit: int) -> str:
 
 
 def version_ranges(versions: Iterable[str], universe: Sequence[str] = ()) -> str:
-    """``"1.0–1.5, 1.7"``: runs of consecutive versions, consecutive within ``universe``.
+    """``"1.0-1.5, 1.7"`` (en dash): runs of versions consecutive within ``universe``.
 
     Without a universe (or for versions outside it), versions are consecutive when they
     share the major version and their minors differ by one.
@@ -80,14 +83,14 @@ def version_ranges(versions: Iterable[str], universe: Sequence[str] = ()) -> str
             runs[-1].append(v)
         else:
             runs.append([v])
-    return ", ".join(r[0] if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
+    return ", ".join(r[0] if len(r) == 1 else f"{r[0]}{DASH}{r[-1]}" for r in runs)
 
 
 def cloud_label(cloud: CloudInfo) -> str:
-    """``name (url, microversions min–max)``."""
+    """``name (url, microversions min-max)``."""
     parts = [cloud.url] if cloud.url else []
     if cloud.min_version or cloud.max_version:
-        parts.append(f"microversions {cloud.min_version or '?'}–{cloud.max_version or '?'}")
+        parts.append(f"microversions {cloud.min_version or '?'}{DASH}{cloud.max_version or '?'}")
     return f"{cloud.name} ({', '.join(parts)})" if parts else cloud.name
 
 

@@ -131,9 +131,11 @@ def _response_issue(cloud: Cloud, step: Step, where: str, request: httpx.Request
         return Issue(cloud.name, "redirect", where, f"answered {status} redirect to {target}",
                      f"interopcheck does not follow redirects: give the final URL as "
                      f"{cloud.url_option or 'the URL'}")
-    if status == 401 and step.auth and cloud.token:
+    if status == 401 and step.auth:
         cloud.mark_down("rejects the token")
-        return Issue(cloud.name, "auth", where, "answered 401: the token was rejected",
+        what = ("answered 401: the token was rejected" if cloud.token
+                else "answered 401: no token was given")
+        return Issue(cloud.name, "auth", where, what,
                      f"give a valid token with {cloud.token_option or 'the token option'}")
     if not text.strip():
         return None
@@ -179,6 +181,11 @@ def send_request(cloud: Cloud, profile: Profile, step: Step, variables: Variable
         text = response.text
     except httpx.HTTPError as exc:
         return Outcome(None, _transport_issue(cloud, where, exc, timeout))
+    except Exception as exc:  # a broken transport or proxy library: still one line
+        reason = cloud.scrub(f"{type(exc).__name__}: {exc}")
+        return Outcome(None, Issue(cloud.name, "transport", where,
+                                   f"the request failed unexpectedly: {reason}",
+                                   "check the service and any proxy in front of it"))
     text = cloud.scrub(text)
     issue = _response_issue(cloud, step, where, request, response, text)
     headers = {k.lower(): cloud.scrub(v) for k, v in response.headers.items()}
@@ -195,7 +202,7 @@ def _exchange(cloud: Cloud, profile: Profile, variables: Variables, request: htt
               body: Any) -> Exchange:
     auth_header = profile.auth.header.lower()
     request_headers = [
-        (k.lower(), REDACTED if k.lower() == auth_header else variables.symbolise(cloud.scrub(v)))
+        [k.lower(), REDACTED if k.lower() == auth_header else cloud.scrub(v)]
         for k, v in request.headers.items() if k.lower() not in UNRECORDED_REQUEST_HEADERS
     ]
     request_body: Any = None
@@ -206,15 +213,18 @@ def _exchange(cloud: Cloud, profile: Profile, variables: Variables, request: htt
     base_path = urlsplit(cloud.base_url).path.rstrip("/")
     if base_path and raw_path.startswith(base_path + "/"):
         raw_path = raw_path[len(base_path):]
+    # One pass writes every generated value back as its template.
+    url, req_headers, resp_headers, body, request_body = variables.symbolise(
+        [raw_path, request_headers, [[k, v] for k, v in headers.items()], body, request_body])
     return Exchange.create(
         method=request.method,
-        url=variables.symbolise(raw_path),
-        request_headers=request_headers,
+        url=url,
+        request_headers=[(k, v) for k, v in req_headers],
         status=response.status_code,
-        headers=[(k, variables.symbolise(v)) for k, v in headers.items()],
-        body=variables.symbolise(body),
+        headers=[(k, v) for k, v in resp_headers],
+        body=body,
         body_format=body_format,
-        request_body=variables.symbolise(request_body),
+        request_body=request_body,
     )
 
 

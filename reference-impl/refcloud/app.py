@@ -12,7 +12,7 @@ from typing import Any
 
 from microversion_parse import middleware as mp_middleware
 
-from refcloud import http, microversion, middleware
+from refcloud import drift, http, microversion, middleware
 from refcloud.config import Config
 from refcloud.placement.routes import ROUTES
 from refcloud.routing import Router
@@ -26,8 +26,10 @@ class RefcloudApp:
 
     def __init__(self, config: Config) -> None:
         self.config = config
+        drift.check(config.drift)
         self.db = engine.Database(config.db_url)
         app: WSGIApp = Router(ROUTES)
+        app = drift.install(app, config.drift, "inner")  # nothing unless configured
         app = middleware.ContentCheck(app)
         app = mp_middleware.MicroversionMiddleware(
             app,
@@ -38,6 +40,7 @@ class RefcloudApp:
         app = middleware.FaultWrapper(app)
         app = middleware.NoAuth(app)
         app = middleware.RequestId(app)
+        app = drift.install(app, config.drift, "outer")  # nothing unless configured
         self._app = app
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:

@@ -21,7 +21,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"refcloud {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    serve = sub.add_parser("serve", help="serve the API over HTTP")
+    from refcloud import drift
+
+    serve = sub.add_parser(
+        "serve", help="serve the API over HTTP",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="drift modes (--drift NAME, repeatable):\n" + drift.help_text(),
+    )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument(
         "--port", type=int, default=8780, help="port (default 8780; 0 picks a free one)",
@@ -36,9 +42,17 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
     serve.add_argument(
         "--drift", action="append", default=[], metavar="NAME",
-        help="switch on a known deviation from Placement (repeatable)",
+        help="switch on a known deviation from Placement (repeatable; modes listed below)",
     )
     serve.add_argument("--pid-file", help="write the process id here once listening")
+    serve.add_argument(
+        "--cell", action="append", default=[], metavar="NAME=UUID",
+        help="a cell of the servers API at /compute (repeatable); hosts join a cell through "
+        "the Placement aggregate with its UUID (default: cell1="
+        "ce110000-0000-4000-8000-000000000001)",
+    )
+    serve.add_argument("--no-compute", action="store_true",
+                       help="serve Placement only (no servers API at /compute)")
     serve.add_argument("-q", "--quiet", action="store_true", help="no access log")
     return parser
 
@@ -53,8 +67,13 @@ def serve(args: argparse.Namespace) -> int:
     import waitress
     from waitress.server import create_server
 
+    from refcloud import drift
     from refcloud.app import make_app
 
+    try:
+        drift.check(args.drift)
+    except ValueError as exc:
+        return _fail(str(exc))
     db = args.db
     if db.startswith("postgres://"):
         db = "postgresql://" + db[len("postgres://"):]
@@ -77,8 +96,18 @@ def serve(args: argparse.Namespace) -> int:
                      "install with: pip install 'interopcheck[postgresql]'")
     except ValueError as exc:
         return _fail(str(exc))
+    wsgi_app = app
+    if not args.no_compute:
+        from refcloud.compute import ComputeConfig
+        from refcloud.compute.mount import parse_cells, with_compute
+
+        try:
+            cells = parse_cells(args.cell)
+        except ValueError as exc:
+            return _fail(str(exc))
+        wsgi_app = with_compute(app, ComputeConfig(cells=cells) if cells else None)
     try:
-        server = create_server(app, host=args.host, port=args.port, threads=args.threads,
+        server = create_server(wsgi_app, host=args.host, port=args.port, threads=args.threads,
                                ident="refcloud", clear_untrusted_proxy_headers=True)
     except OSError as exc:
         return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}; "

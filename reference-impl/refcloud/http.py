@@ -151,6 +151,29 @@ def utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 
 
+_VALIDATORS: dict[int, tuple[dict, Any]] = {}
+
+
+def _validate(instance: Any, schema: dict) -> None:
+    """``jsonschema.validate(instance, schema, format_checker=FORMAT_CHECKER)``, same errors.
+
+    ``jsonschema.validate`` checks the schema against its meta-schema on every call, which
+    is most of the cost of a request; here each schema is checked once and its validator
+    kept (schemas are module constants; the cache is bounded all the same).
+    """
+    cached = _VALIDATORS.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+        if len(_VALIDATORS) > 512:
+            _VALIDATORS.clear()
+        cached = (schema, cls(schema, format_checker=FORMAT_CHECKER))
+        _VALIDATORS[id(schema)] = cached
+    error = jsonschema.exceptions.best_match(cached[1].iter_errors(instance))
+    if error is not None:
+        raise error
+
+
 def extract_json(body: bytes, schema: dict) -> Any:
     """Parse a JSON body and validate it, raising the Placement 400s."""
     try:
@@ -158,7 +181,7 @@ def extract_json(body: bytes, schema: dict) -> Any:
     except (ValueError, UnicodeDecodeError) as exc:
         raise error(webob.exc.HTTPBadRequest, f"Malformed JSON: {exc}") from None
     try:
-        jsonschema.validate(data, schema, format_checker=FORMAT_CHECKER)
+        _validate(data, schema)
     except jsonschema.ValidationError as exc:
         raise error(webob.exc.HTTPBadRequest, f"JSON does not validate: {exc}") from None
     return data
@@ -168,7 +191,7 @@ def validate_query(req: webob.Request, schema: dict) -> dict[str, str]:
     """Validate the query string (last value of a repeated key) against a schema."""
     try:
         params = dict(req.GET)
-        jsonschema.validate(params, schema, format_checker=FORMAT_CHECKER)
+        _validate(params, schema)
     except (jsonschema.ValidationError, UnicodeDecodeError) as exc:
         raise error(
             webob.exc.HTTPBadRequest, f"Invalid query string parameters: {exc}"

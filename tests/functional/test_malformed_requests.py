@@ -13,9 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-
 import refcloud
-
 from refcloud.placement.routes import ROUTES
 
 BAD_BODIES: list[tuple[str, bytes]] = [
@@ -27,26 +25,65 @@ BAD_BODIES: list[tuple[str, bytes]] = [
     ("number", b"42"),
     ("deep", b"[" * 200 + b"]" * 200),
     ("bad-utf8", b'{"name": "\xff\xfe"}'),
-    ("wrong-types", json.dumps({
-        "name": 5, "uuid": 5, "inventories": [], "allocations": 7, "traits": "x",
-        "resource_provider_generation": "1", "aggregates": {}, "project_id": [], "user_id": {},
-        "consumer_generation": "g", "consumer_type": 1, "total": "10",
-    }).encode()),
-    ("huge-ints", json.dumps({
-        "resource_provider_generation": 10**30, "total": 10**30,
-        "inventories": {"VCPU": {"total": 10**30}},
-        "allocations": {"00000000-0000-0000-0000-000000000001": {"resources": {"VCPU": 10**30}}},
-    }).encode()),
+    (
+        "wrong-types",
+        json.dumps(
+            {
+                "name": 5,
+                "uuid": 5,
+                "inventories": [],
+                "allocations": 7,
+                "traits": "x",
+                "resource_provider_generation": "1",
+                "aggregates": {},
+                "project_id": [],
+                "user_id": {},
+                "consumer_generation": "g",
+                "consumer_type": 1,
+                "total": "10",
+            }
+        ).encode(),
+    ),
+    (
+        "huge-ints",
+        json.dumps(
+            {
+                "resource_provider_generation": 10**30,
+                "total": 10**30,
+                "inventories": {"VCPU": {"total": 10**30}},
+                "allocations": {
+                    "00000000-0000-0000-0000-000000000001": {"resources": {"VCPU": 10**30}}
+                },
+            }
+        ).encode(),
+    ),
 ]
 BAD_PARAMS = [
-    "/<script>", "/%00", "/" + "a" * 300, "/00000000-0000-0000-0000-000000000000",
-    "/not-a-uuid", "/%E2%98%83", "/CUSTOM_%FF",
+    "/<script>",
+    "/%00",
+    "/" + "a" * 300,
+    "/00000000-0000-0000-0000-000000000000",
+    "/not-a-uuid",
+    "/%E2%98%83",
+    "/CUSTOM_%FF",
 ]
 BAD_QUERIES = [
-    "?name=", "?uuid=x", "?member_of=in:", "?member_of=!in:x,y", "?resources=VCPU",
-    "?resources=VCPU:-1", "?resources=VCPU:1,,", "?required=!", "?required=in:",
-    "?in_tree=x", "?limit=0", "?project_id=", "?associated=maybe", "?name=startswith:",
-    "?%ff=1", "?resources=%ff:1",
+    "?name=",
+    "?uuid=x",
+    "?member_of=in:",
+    "?member_of=!in:x,y",
+    "?resources=VCPU",
+    "?resources=VCPU:-1",
+    "?resources=VCPU:1,,",
+    "?required=!",
+    "?required=in:",
+    "?in_tree=x",
+    "?limit=0",
+    "?project_id=",
+    "?associated=maybe",
+    "?name=startswith:",
+    "?%ff=1",
+    "?resources=%ff:1",
 ]
 VERSIONS = [None, "1.0", "1.5", "1.14", "1.15", "1.22", "1.23", "1.28", "1.30", "1.38", "latest"]
 
@@ -89,7 +126,9 @@ def _requests(
 
 def _assert_errors_format(resp: httpx.Response, what: str) -> None:
     assert resp.status_code < 500, f"{what} -> {resp.status_code}: {resp.text[:300]}"
-    if resp.status_code >= 400 and resp.headers.get("content-type", "").startswith("application/json"):
+    if resp.status_code >= 400 and resp.headers.get("content-type", "").startswith(
+        "application/json"
+    ):
         body = resp.json()
         assert list(body) == ["errors"], f"{what}: not the errors format: {body}"
         (error,) = body["errors"]
@@ -119,14 +158,19 @@ def test_no_malformed_request_gets_a_server_error_on_postgresql(postgres_server:
     url = postgres_server.create_database("malformed")
     app = refcloud.make_app(refcloud.Config(db_url=url))
     try:
-        with httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://refcloud",
-                          headers={"x-auth-token": "admin"}) as client:
+        with httpx.Client(
+            transport=httpx.WSGITransport(app=app),
+            base_url="http://refcloud",
+            headers={"x-auth-token": "admin"},
+        ) as client:
             _sweep(client, versions=[None, "1.23", "latest"])
     finally:
         app.db.dispose()
 
 
 @pytest.mark.parametrize("accept", ["text/html", "text/plain"])
-def test_errors_follow_accept_but_are_never_server_errors(client: httpx.Client, accept: str) -> None:
+def test_errors_follow_accept_but_are_never_server_errors(
+    client: httpx.Client, accept: str
+) -> None:
     resp = client.get("/resource_providers/nope", headers={"accept": accept})
     assert resp.status_code in (404, 406)

@@ -24,31 +24,69 @@ from tests.support.shared import REPO, real_placement_tools
 
 # The files that need no secure-RBAC / open-policy / CORS server profile.
 CORE_FILES = [
-    "aggregate-legacy-rbac.yaml", "aggregate.yaml", "allocation-bad-class.yaml",
-    "allocations-1-12.yaml", "allocations-1-8.yaml", "allocations-1.28.yaml",
-    "allocations-bug-1714072.yaml", "allocations-bug-1778591.yaml", "allocations-bug-1778743.yaml",
-    "allocations-bug-1779717.yaml", "allocations-legacy-rbac.yaml", "allocations-mappings.yaml",
-    "allocations-post.yaml", "allocations.yaml", "basic-http.yaml", "bug-1674694.yaml",
-    "confirm-auth.yaml", "consumer-types-1.38.yaml", "consumer-types-bug-story-2009167.yaml",
-    "ensure-consumer.yaml", "inventory-legacy-rbac.yaml", "inventory.yaml",
-    "microversion-bug-1724065.yaml", "microversion.yaml", "non-cors.yaml",
-    "reshaper-legacy-rbac.yaml", "reshaper.yaml", "resource-class-in-use.yaml",
-    "resource-classes-1-6.yaml", "resource-classes-1-7.yaml", "resource-classes-last-modified.yaml",
-    "resource-classes-legacy-rbac.yaml", "resource-classes.yaml", "resource-provider-aggregates.yaml",
-    "resource-provider-any-traits.yaml", "resource-provider-bug-1779818.yaml",
-    "resource-provider-duplication.yaml", "resource-provider-legacy-rbac.yaml",
-    "resource-provider-links.yaml", "resource-provider-resources-query.yaml",
-    "resource-provider.yaml", "traits-legacy-rbac.yaml", "traits.yaml", "unicode.yaml",
-    "usage-legacy-rbac.yaml", "usage.yaml", "with-allocations.yaml",
+    "aggregate-legacy-rbac.yaml",
+    "aggregate.yaml",
+    "allocation-bad-class.yaml",
+    "allocations-1-12.yaml",
+    "allocations-1-8.yaml",
+    "allocations-1.28.yaml",
+    "allocations-bug-1714072.yaml",
+    "allocations-bug-1778591.yaml",
+    "allocations-bug-1778743.yaml",
+    "allocations-bug-1779717.yaml",
+    "allocations-legacy-rbac.yaml",
+    "allocations-mappings.yaml",
+    "allocations-post.yaml",
+    "allocations.yaml",
+    "basic-http.yaml",
+    "bug-1674694.yaml",
+    "confirm-auth.yaml",
+    "consumer-types-1.38.yaml",
+    "consumer-types-bug-story-2009167.yaml",
+    "ensure-consumer.yaml",
+    "inventory-legacy-rbac.yaml",
+    "inventory.yaml",
+    "microversion-bug-1724065.yaml",
+    "microversion.yaml",
+    "non-cors.yaml",
+    "reshaper-legacy-rbac.yaml",
+    "reshaper.yaml",
+    "resource-class-in-use.yaml",
+    "resource-classes-1-6.yaml",
+    "resource-classes-1-7.yaml",
+    "resource-classes-last-modified.yaml",
+    "resource-classes-legacy-rbac.yaml",
+    "resource-classes.yaml",
+    "resource-provider-aggregates.yaml",
+    "resource-provider-any-traits.yaml",
+    "resource-provider-bug-1779818.yaml",
+    "resource-provider-duplication.yaml",
+    "resource-provider-legacy-rbac.yaml",
+    "resource-provider-links.yaml",
+    "resource-provider-resources-query.yaml",
+    "resource-provider.yaml",
+    "traits-legacy-rbac.yaml",
+    "traits.yaml",
+    "unicode.yaml",
+    "usage-legacy-rbac.yaml",
+    "usage.yaml",
+    "with-allocations.yaml",
 ]
 # Allocation candidates (and the files whose fixtures exist to query them).
 CANDIDATE_FILES = [
-    "allocation-candidates-any-traits-groups.yaml", "allocation-candidates-any-traits.yaml",
-    "allocation-candidates-bug-1792503.yaml", "allocation-candidates-legacy-rbac.yaml",
-    "allocation-candidates-mappings-numa.yaml", "allocation-candidates-mappings-sharing.yaml",
-    "allocation-candidates-member-of.yaml", "allocation-candidates-root-required.yaml",
-    "allocation-candidates.yaml", "granular-same-subtree.yaml", "granular.yaml",
-    "same-subtree-deep.yaml", "shared-resources.yaml",
+    "allocation-candidates-any-traits-groups.yaml",
+    "allocation-candidates-any-traits.yaml",
+    "allocation-candidates-bug-1792503.yaml",
+    "allocation-candidates-legacy-rbac.yaml",
+    "allocation-candidates-mappings-numa.yaml",
+    "allocation-candidates-mappings-sharing.yaml",
+    "allocation-candidates-member-of.yaml",
+    "allocation-candidates-root-required.yaml",
+    "allocation-candidates.yaml",
+    "granular-same-subtree.yaml",
+    "granular.yaml",
+    "same-subtree-deep.yaml",
+    "shared-resources.yaml",
 ]
 
 # Tests real Placement fails too, so no HTTP client can pass them (name -> reason).
@@ -72,17 +110,28 @@ def _free_port() -> int:
 def gabbi_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     tools = real_placement_tools()
     if not (tools / "run-gabbits.sh").exists():
-        pytest.fail(f"Placement's gabbi runner not found at {tools}; put the project's shared/ "
-                    "folder beside the checkout or set INTEROPCHECK_SHARED")
-    install = subprocess.run([str(tools / "start.sh")], env=dict(os.environ, RP_INSTALL_ONLY="1"),
-                             capture_output=True, text=True, timeout=900)
+        pytest.fail(
+            f"Placement's gabbi runner not found at {tools}; put the project's shared/ "
+            "folder beside the checkout or set INTEROPCHECK_SHARED"
+        )
+    install = subprocess.run(
+        [str(tools / "start.sh")],
+        env=dict(os.environ, RP_INSTALL_ONLY="1"),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if install.returncode != 0:
         pytest.fail(f"could not install the real Placement's test suite: {install.stderr[-800:]}")
     state = tmp_path_factory.mktemp("refcloud-gabbi")
     port = _free_port()
     refcloud_bin = Path(sys.executable).parent / "refcloud"
-    env = dict(os.environ, REFCLOUD=str(refcloud_bin), REFCLOUD_STATE=str(state),
-               PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    env = dict(
+        os.environ,
+        REFCLOUD=str(refcloud_bin),
+        REFCLOUD_STATE=str(state),
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    )
     yield {"url": f"http://127.0.0.1:{port}", "state": str(state), **env}
     pidfile = state / str(port) / "pid"
     if pidfile.exists():
@@ -98,9 +147,19 @@ def _run(gabbi_env: dict[str, str], name: str) -> None:
     logs = Path(gabbi_env["state"]) / "logs"
     env = {k: v for k, v in gabbi_env.items() if k not in ("url", "state")}
     proc = subprocess.run(
-        [str(tools / "run-gabbits.sh"), gabbi_env["url"], "--reset-cmd", reset,
-         "--logs", str(logs), name],
-        env=env, capture_output=True, text=True, timeout=600,
+        [
+            str(tools / "run-gabbits.sh"),
+            gabbi_env["url"],
+            "--reset-cmd",
+            reset,
+            "--logs",
+            str(logs),
+            name,
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     match = _ROW.search(proc.stdout)
     assert match, f"no result row for {name}:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
@@ -113,10 +172,17 @@ def _run(gabbi_env: dict[str, str], name: str) -> None:
     allowed = set(KNOWN_UNPASSABLE.get(name, {}))
     if ran == 0 or failing - allowed or passed + len(failing & allowed) != ran:
         log = (logs / f"{name}.log").read_text() if (logs / f"{name}.log").exists() else ""
-        pytest.fail(f"{name}: {passed}/{ran} passed; failing: {sorted(failing)}\n"
-                    f"--- log tail ---\n{log[-4000:]}")
+        pytest.fail(
+            f"{name}: {passed}/{ran} passed; failing: {sorted(failing)}\n"
+            f"--- log tail ---\n{log[-4000:]}"
+        )
 
 
 @pytest.mark.parametrize("name", CORE_FILES)
 def test_placement_gabbit(gabbi_env: dict[str, str], name: str) -> None:
+    _run(gabbi_env, name)
+
+
+@pytest.mark.parametrize("name", CANDIDATE_FILES)
+def test_placement_candidates_gabbit(gabbi_env: dict[str, str], name: str) -> None:
     _run(gabbi_env, name)

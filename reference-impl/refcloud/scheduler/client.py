@@ -173,6 +173,17 @@ class PlacementClient:
         if resp.status_code != 200:
             raise PlacementError(f"aggregates of {name}: {resp.status_code} {_detail(resp)}")
 
+    def set_traits(self, rp_uuid: str, traits: list[str]) -> None:
+        """Replace a provider's traits (e.g. COMPUTE_STATUS_DISABLED to disable a host)."""
+        resp = self._request("GET", f"/resource_providers/{rp_uuid}", "1.20")
+        if resp.status_code != 200:
+            raise PlacementError(f"GET provider {rp_uuid}: {resp.status_code} {_detail(resp)}")
+        resp = self._request("PUT", f"/resource_providers/{rp_uuid}/traits", "1.20",
+                             json={"resource_provider_generation": resp.json()["generation"],
+                                   "traits": traits})
+        if resp.status_code != 200:
+            raise PlacementError(f"traits of {rp_uuid}: {resp.status_code} {_detail(resp)}")
+
     def _request(self, method: str, url: str, version: str, **kwargs: Any) -> httpx.Response:
         headers = {"openstack-api-version": f"placement {version}"}
         try:

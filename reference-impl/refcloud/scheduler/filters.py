@@ -48,6 +48,15 @@ FILTERS: dict[str, Filter] = {
 }
 
 
+#: Filters that can only remove a host when the request asks for something.
+_NEEDED_WHEN: dict[Filter, Callable[[RequestSpec], bool]] = {
+    availability_zone_filter: lambda spec: spec.availability_zone is not None,
+    ignore_hosts_filter: lambda spec: bool(spec.ignore_hosts),
+    force_hosts_filter: lambda spec: bool(spec.force_hosts),
+    same_cell_filter: lambda spec: spec.requested_cell is not None,
+}
+
+
 def resolve(names: Iterable[str]) -> list[Filter]:
     """The filter functions for configured names; ValueError for an unknown name."""
     unknown = [n for n in names if n not in FILTERS]
@@ -59,4 +68,9 @@ def resolve(names: Iterable[str]) -> list[Filter]:
 def filter_hosts(hosts: Iterable[HostState], spec: RequestSpec,
                  filters: Sequence[Filter]) -> list[HostState]:
     """Hosts passing every filter, in their original order."""
-    return [h for h in hosts if all(f(h, spec) for f in filters)]
+    passing = list(hosts)
+    for check in filters:
+        needed = _NEEDED_WHEN.get(check)
+        if needed is None or needed(spec):
+            passing = [h for h in passing if check(h, spec)]
+    return passing

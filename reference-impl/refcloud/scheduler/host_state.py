@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from refcloud.scheduler.cells import HostInfo, HostMap
+from refcloud.scheduler.cells import HostMap
 from refcloud.scheduler.interface import Candidates
 
 
@@ -65,38 +65,44 @@ class HostState:
 
 def host_states(candidates: Candidates, host_map: HostMap) -> list[HostState]:
     """One HostState per compute node in the candidates, in Placement's order."""
-    by_root: dict[str, list[dict[str, Any]]] = {}
     summaries = candidates.provider_summaries
+    root_of = {rp: summary.get("root_provider_uuid") or rp for rp, summary in summaries.items()}
+    by_root: dict[str, list[dict[str, Any]]] = {}
     for request in candidates.allocation_requests:
-        roots: list[str] = []
-        for rp in request["allocations"]:
-            root = summaries.get(rp, {}).get("root_provider_uuid") or rp
-            if root not in roots:
-                roots.append(root)
-        for root in roots:
+        allocations = request["allocations"]
+        if len(allocations) == 1:  # the common case: one provider
+            for rp in allocations:
+                by_root.setdefault(root_of.get(rp, rp), []).append(request)
+            continue
+        for root in dict.fromkeys(root_of.get(rp, rp) for rp in allocations):
             by_root.setdefault(root, []).append(request)
     states: dict[str, HostState] = {}
+    children: list[tuple[str, Mapping[str, Any]]] = []
     for rp, summary in summaries.items():
-        root = summary.get("root_provider_uuid") or rp
-        info = host_map.lookup(root)
+        if root_of[rp] != rp:
+            children.append((rp, summary))
+            continue
+        info = host_map.lookup(rp)
         if info is None:
             continue
-        state = states.get(root)
-        if state is None:
-            state = states[root] = _new_state(info, by_root.get(root, []))
-        _add_summary(state, summary, is_root=(root == rp))
+        resources = summary.get("resources", {})
+        states[rp] = HostState(
+            uuid=info.uuid, name=info.name, cell_uuid=info.cell_uuid,
+            availability_zone=info.availability_zone,
+            capacity={rc: int(u.get("capacity", 0)) for rc, u in resources.items()},
+            used={rc: int(u.get("used", 0)) for rc, u in resources.items()},
+            traits=frozenset(summary.get("traits", ())),
+            candidates=by_root.get(rp, []))
+    for rp, summary in children:
+        state = states.get(root_of[rp])
+        if state is not None:
+            _add_child(state, summary)
     return list(states.values())
 
 
-def _new_state(info: HostInfo, requests: list[dict[str, Any]]) -> HostState:
-    return HostState(uuid=info.uuid, name=info.name, cell_uuid=info.cell_uuid,
-                     availability_zone=info.availability_zone, capacity={}, used={},
-                     candidates=list(requests))
-
-
-def _add_summary(state: HostState, summary: Mapping[str, Any], *, is_root: bool) -> None:
+def _add_child(state: HostState, summary: Mapping[str, Any]) -> None:
+    """Resources of a nested provider count towards its compute node."""
+    capacity, used = state.capacity, state.used
     for rc, usage in summary.get("resources", {}).items():
-        state.capacity[rc] = state.capacity.get(rc, 0) + int(usage.get("capacity", 0))
-        state.used[rc] = state.used.get(rc, 0) + int(usage.get("used", 0))
-    if is_root:
-        state.traits = frozenset(summary.get("traits", ()))
+        capacity[rc] = capacity.get(rc, 0) + int(usage.get("capacity", 0))
+        used[rc] = used.get(rc, 0) + int(usage.get("used", 0))

@@ -22,17 +22,17 @@ RawWeigher = Callable[[HostState], float]
 
 def ram(host: HostState) -> float:
     """RAMWeigher: free RAM in MB."""
-    return host.free_ram_mb
+    return host.capacity.get("MEMORY_MB", 0) - host.used.get("MEMORY_MB", 0)
 
 
 def cpu(host: HostState) -> float:
     """CPUWeigher: vCPUs left (capacity x allocation ratio - used)."""
-    return host.free_vcpus
+    return host.capacity.get("VCPU", 0) - host.used.get("VCPU", 0)
 
 
 def disk(host: HostState) -> float:
     """DiskWeigher: free disk in MB."""
-    return host.free_disk_mb
+    return (host.capacity.get("DISK_GB", 0) - host.used.get("DISK_GB", 0)) * 1024
 
 
 @dataclass(frozen=True)

@@ -14,26 +14,24 @@ Shape of the work, chosen for speed:
    same_subtree, post-sum capacity check, de-duplication) and limited; only
    then are provider summaries loaded, for the kept trees only.
 
-The result is returned already in the newest wire shape (dict-form
-allocation requests with mappings; summaries with every class, traits and
-tree uuids); the handler trims it for older microversions.
+Output (allocation requests, provider summaries) is built by
+``candidates_render``.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Sequence
+from typing import Protocol
 
 import sqlalchemy as sa
 
 from refcloud.storage import candidates_merge as merge
+from refcloud.storage import candidates_render as render
 from refcloud.storage import resource_classes, tables, traits
+from refcloud.storage.candidates_render import MAX_IN_LIST, Result
 
 SHARING_TRAIT = "MISC_SHARES_VIA_AGGREGATE"
-#: Above this many ids, query without an IN list and filter in Python.
-MAX_IN_LIST = 500
 
 rp_t = tables.resource_providers
 inv_t = tables.inventories
@@ -41,7 +39,6 @@ alloc_t = tables.allocations
 rpt_t = tables.resource_provider_traits
 rpa_t = tables.resource_provider_aggregates
 agg_t = tables.placement_aggregates
-trait_t = tables.traits
 
 
 class GroupLike(Protocol):
@@ -62,20 +59,6 @@ class ParamsLike(Protocol):
     same_subtrees: list[set[str]]
 
 
-@dataclass
-class Result:
-    """``allocation_requests`` and ``provider_summaries`` in the newest shape.
-
-    A request: ``{"allocations": {uuid: {"resources": {rc: n}}},
-    "mappings": {suffix: [uuid]}}``. A summary: ``{"resources": {rc:
-    {"capacity", "used"}}, "traits": [...], "parent_provider_uuid",
-    "root_provider_uuid"}``.
-    """
-
-    allocation_requests: list[dict[str, Any]] = field(default_factory=list)
-    provider_summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-
 def search(
     conn: sa.Connection,
     groups: Sequence[GroupLike],
@@ -93,14 +76,6 @@ def search(
         return _Search(conn, groups, params, nested_aware, randomize).run()
     except merge.Empty:
         return Result()
-
-
-def _root_filter(ids: Iterable[int]) -> sa.ColumnElement | None:
-    """``root IN ids`` for small sets; None (no filter) for large ones."""
-    ids = sorted(ids)
-    if len(ids) > MAX_IN_LIST:
-        return None
-    return rp_t.c.root_provider_id.in_(ids)
 
 
 class _Search:
@@ -142,7 +117,8 @@ class _Search:
         only: set[int] | None = None
         if not self.nested_aware and d.has_trees:
             combos, only = merge.exclude_nested(d, combos)
-        return self._render(self._limit(combos), only)
+        renderer = render.Renderer(self.conn, d, [g.suffix for g in self.groups])
+        return renderer.render(self._limit(combos), only)
 
     # --- loading ----------------------------------------------------------
 
@@ -172,7 +148,7 @@ class _Search:
             d.tree_roots = dict(rows)
 
     def _load_facts(self) -> None:
-        """Trees flag, trait and aggregate memberships, inventories."""
+        """Trees flag, trait and aggregate memberships, inventories, providers."""
         d, conn = self.data, self.conn
         d.has_trees = (
             conn.execute(
@@ -180,79 +156,93 @@ class _Search:
             ).first()
             is not None
         )
-        root_of, parent_of = d.root_of, d.parent_of
         sharing_id = d.trait_ids.get(SHARING_TRAIT)
         rows = conn.execute(
-            sa.select(
-                rpt_t.c.resource_provider_id,
-                rpt_t.c.trait_id,
-                rp_t.c.root_provider_id,
-                rp_t.c.parent_provider_id,
+            sa.select(rpt_t.c.resource_provider_id, rpt_t.c.trait_id).where(
+                rpt_t.c.trait_id.in_(sorted(set(d.trait_ids.values())))
             )
-            .select_from(rpt_t.join(rp_t, rp_t.c.id == rpt_t.c.resource_provider_id))
-            .where(rpt_t.c.trait_id.in_(sorted(set(d.trait_ids.values()))))
         ).all()
         traits_of, holders = d.traits_of, d.trait_holders
-        for rp, trait, root, parent in rows:
+        for rp, trait in rows:
             have = traits_of.get(rp)
             if have is None:
                 have = traits_of[rp] = set()
             have.add(trait)
             holders.setdefault(trait, set()).add(rp)
-            root_of[rp] = root
-            parent_of[rp] = parent
         d.sharing = set(holders.get(sharing_id, ())) if sharing_id is not None else set()
+        seen = set(traits_of)
         if d.agg_ids:
             rows = conn.execute(
-                sa.select(
-                    rpa_t.c.resource_provider_id,
-                    rpa_t.c.aggregate_id,
-                    rp_t.c.root_provider_id,
-                    rp_t.c.parent_provider_id,
+                sa.select(rpa_t.c.resource_provider_id, rpa_t.c.aggregate_id).where(
+                    rpa_t.c.aggregate_id.in_(sorted(set(d.agg_ids.values())))
                 )
-                .select_from(rpa_t.join(rp_t, rp_t.c.id == rpa_t.c.resource_provider_id))
-                .where(rpa_t.c.aggregate_id.in_(sorted(set(d.agg_ids.values()))))
             ).all()
             members = d.agg_members
-            for rp, agg, root, parent in rows:
+            for rp, agg in rows:
                 members.setdefault(agg, set()).add(rp)
-                root_of[rp] = root
-                parent_of[rp] = parent
-        self._load_inventories()
+                seen.add(rp)
+        self._load_inventories(seen)
+        self._load_providers(seen)
+        gone = seen - d.root_of.keys()
+        if gone:  # deleted between two statements (PostgreSQL READ COMMITTED)
+            self._forget(gone)
 
-    def _load_inventories(self) -> None:
+    def _load_inventories(self, seen: set[int]) -> None:
         """Every inventory of the requested classes, with its usage."""
         d, conn = self.data, self.conn
         wanted = sorted({d.rc_ids[n] for g in self.groups for n in g.resources if n in d.rc_ids})
         if not wanted:
             return
-        used = _usage(conn, alloc_t.c.resource_class_id.in_(wanted))
         rows = conn.execute(
             sa.select(
                 inv_t.c.resource_provider_id,
                 inv_t.c.resource_class_id,
-                inv_t.c.total,
-                inv_t.c.reserved,
+                # Real-valued capacity, the same double product as Placement's SQL.
+                (inv_t.c.total - inv_t.c.reserved) * inv_t.c.allocation_ratio,
                 inv_t.c.min_unit,
                 inv_t.c.max_unit,
                 inv_t.c.step_size,
-                inv_t.c.allocation_ratio,
-                rp_t.c.uuid,
-                rp_t.c.root_provider_id,
-                rp_t.c.parent_provider_id,
-            )
-            .select_from(inv_t.join(rp_t, rp_t.c.id == inv_t.c.resource_provider_id))
-            .where(inv_t.c.resource_class_id.in_(wanted))
+            ).where(inv_t.c.resource_class_id.in_(wanted))
         ).all()
-        inventory, root_of, parent_of, uuid_of = d.inventory, d.root_of, d.parent_of, d.uuid_of
+        inventory = d.inventory
         for rc in wanted:
             inventory[rc] = {}
-        get_used = used.get
-        for rp, rc, total, reserved, mn, mx, step, ratio, uuid, root, parent in rows:
-            inventory[rc][rp] = (total, reserved, mn, mx, step, ratio, get_used((rp, rc), 0))
+            d.used[rc] = {}
+        for row in rows:
+            inventory[row[1]][row[0]] = row
+        for (rp, rc), used in render.usage(conn, alloc_t.c.resource_class_id.in_(wanted)).items():
+            d.used[rc][rp] = used
+        for invs in inventory.values():
+            seen.update(invs)
+
+    def _load_providers(self, ids: set[int]) -> None:
+        """uuid, parent and root of these providers (all of them when many)."""
+        d = self.data
+        missing = ids - d.uuid_of.keys()
+        if d.all_providers or not missing:
+            return
+        query = sa.select(
+            rp_t.c.id, rp_t.c.uuid, rp_t.c.parent_provider_id, rp_t.c.root_provider_id
+        )
+        if len(missing) <= MAX_IN_LIST:
+            query = query.where(rp_t.c.id.in_(sorted(missing)))
+        else:
+            d.all_providers = True
+        uuid_of, parent_of, root_of = d.uuid_of, d.parent_of, d.root_of
+        for rp, uuid, parent, root in self.conn.execute(query).all():
             uuid_of[rp] = uuid
-            root_of[rp] = root
             parent_of[rp] = parent
+            root_of[rp] = root
+
+    def _forget(self, gone: set[int]) -> None:
+        d = self.data
+        for invs in d.inventory.values():
+            for rp in gone & invs.keys():
+                del invs[rp]
+        for rp in gone:
+            d.traits_of.pop(rp, None)
+        for holders in (*d.trait_holders.values(), *d.agg_members.values(), d.sharing):
+            holders -= gone
 
     def _load_anchors(self, sharing_ids: set[int]) -> None:
         """Roots of every tree sharing an aggregate with these sharing providers."""
@@ -295,6 +285,8 @@ class _Search:
                     rp_t.c.id.in_(sorted(todo))
                 )
             ).all()
+            for rp in todo:
+                parent_of.setdefault(rp, None)  # gone meanwhile: stop the walk there
             for rp, parent, root in rows:
                 parent_of[rp] = parent
                 self.data.root_of[rp] = root
@@ -336,149 +328,3 @@ class _Search:
         if self.randomize:
             random.shuffle(combos)
         return combos
-
-    # --- output -----------------------------------------------------------
-
-    def _render(self, combos: list[merge.Combo], only: set[int] | None) -> Result:
-        if not combos:
-            return Result()
-        d = self.data
-        rc_names = resource_classes.names_by_id(self.conn)
-        mapped = {rp for combo in combos for areq in combo for rp in areq.providers}
-        missing = sorted(mapped - d.uuid_of.keys())
-        if missing:
-            rows = self.conn.execute(
-                sa.select(rp_t.c.id, rp_t.c.uuid).where(rp_t.c.id.in_(missing))
-            ).all()
-            d.uuid_of.update(rows)
-        uuid_of, root_of = d.uuid_of, d.root_of
-        suffixes = [g.suffix for g in self.groups]
-        roots: set[int] = set()
-        requests = []
-        for combo in combos:
-            allocations: dict[str, dict[str, dict[str, int]]] = {}
-            for areq in combo:
-                for rp, rc, amount in areq.resources:
-                    uuid = uuid_of[rp]
-                    entry = allocations.get(uuid)
-                    if entry is None:
-                        entry = allocations[uuid] = {"resources": {}}
-                        roots.add(root_of[rp])
-                    resources = entry["resources"]
-                    name = rc_names[rc]
-                    resources[name] = resources.get(name, 0) + amount
-            mappings = {
-                suffix: [uuid_of[rp] for rp in sorted(areq.providers)]
-                for suffix, areq in zip(suffixes, combo, strict=True)
-            }
-            requests.append({"allocations": allocations, "mappings": mappings})
-        return Result(requests, self._summaries(roots, only, rc_names))
-
-    def _summaries(
-        self, roots: set[int], only: set[int] | None, rc_names: dict[int, str]
-    ) -> dict[str, dict[str, Any]]:
-        """Every provider of the kept trees (or only ``only``), keyed by uuid."""
-        d, conn = self.data, self.conn
-        cond = _root_filter(roots)
-        uuid_of = d.uuid_of
-        members: list[tuple[int, int | None, int]] = []
-        if d.has_trees:
-            query = sa.select(
-                rp_t.c.id, rp_t.c.uuid, rp_t.c.parent_provider_id, rp_t.c.root_provider_id
-            ).order_by(rp_t.c.id)
-            if cond is not None:
-                query = query.where(cond)
-            for rp, uuid, parent, root in conn.execute(query).all():
-                if root in roots:
-                    uuid_of[rp] = uuid
-                    if only is None or rp in only:
-                        members.append((rp, parent, root))
-        else:
-            # Without nesting every tree is its root alone (already known).
-            members = [(root, None, root) for root in sorted(roots)]
-        requested = [(rc_names[rc], invs) for rc, invs in d.inventory.items()]
-        by_id: dict[int, dict[str, Any]] = {}
-        out: dict[str, dict[str, Any]] = {}
-        for rp, parent, root in members:
-            resources: dict[str, dict[str, int]] = {}
-            for name, invs in requested:
-                inv = invs.get(rp)
-                if inv is not None:
-                    total, reserved, _mn, _mx, _step, ratio, used = inv
-                    resources[name] = {"capacity": int((total - reserved) * ratio), "used": used}
-            summary = {
-                "resources": resources,
-                "traits": [],
-                "parent_provider_uuid": uuid_of[parent] if parent is not None else None,
-                "root_provider_uuid": uuid_of[root],
-            }
-            out[uuid_of[rp]] = by_id[rp] = summary
-        self._other_inventories(by_id, cond, rc_names)
-        self._summary_traits(by_id, cond)
-        return out
-
-    def _other_inventories(
-        self,
-        by_id: dict[int, dict[str, Any]],
-        cond: sa.ColumnElement | None,
-        rc_names: dict[int, str],
-    ) -> None:
-        """Inventories of the classes not requested (the others are loaded)."""
-        requested = sorted(self.data.inventory)
-        query = sa.select(
-            inv_t.c.resource_provider_id,
-            inv_t.c.resource_class_id,
-            inv_t.c.total,
-            inv_t.c.reserved,
-            inv_t.c.allocation_ratio,
-        )
-        if requested:
-            query = query.where(inv_t.c.resource_class_id.not_in(requested))
-        if cond is not None:
-            query = query.select_from(
-                inv_t.join(rp_t, rp_t.c.id == inv_t.c.resource_provider_id)
-            ).where(cond)
-        rows = [row for row in self.conn.execute(query).all() if row[0] in by_id]
-        if not rows:
-            return
-        ids = sorted({r[0] for r in rows})
-        used = _usage(
-            self.conn, alloc_t.c.resource_provider_id.in_(ids) if len(ids) <= MAX_IN_LIST else None
-        )
-        for rp, rc, total, reserved, ratio in rows:
-            by_id[rp]["resources"][rc_names[rc]] = {
-                "capacity": int((total - reserved) * ratio),
-                "used": used.get((rp, rc), 0),
-            }
-
-    def _summary_traits(
-        self, by_id: dict[int, dict[str, Any]], cond: sa.ColumnElement | None
-    ) -> None:
-        """Trait names, in trait id order (as Placement lists them)."""
-        joined = rpt_t.join(trait_t, trait_t.c.id == rpt_t.c.trait_id)
-        if cond is not None:
-            joined = joined.join(rp_t, rp_t.c.id == rpt_t.c.resource_provider_id)
-        query = (
-            sa.select(rpt_t.c.resource_provider_id, trait_t.c.name)
-            .select_from(joined)
-            .order_by(rpt_t.c.resource_provider_id, rpt_t.c.trait_id)
-        )
-        if cond is not None:
-            query = query.where(cond)
-        for rp, name in self.conn.execute(query).all():
-            summary = by_id.get(rp)
-            if summary is not None:
-                summary["traits"].append(name)
-
-
-def _usage(conn: sa.Connection, where: sa.ColumnElement | None) -> dict[tuple[int, int], int]:
-    """(provider, class) -> summed allocations (those matching ``where``)."""
-    query = sa.select(
-        alloc_t.c.resource_provider_id,
-        alloc_t.c.resource_class_id,
-        sa.func.sum(alloc_t.c.used),
-    ).group_by(alloc_t.c.resource_provider_id, alloc_t.c.resource_class_id)
-    if where is not None:
-        query = query.where(where)
-    rows = conn.execute(query).all()
-    return {(rp, rc): int(total or 0) for rp, rc, total in rows}

@@ -18,8 +18,9 @@ from typing import Any, NamedTuple
 
 from refcloud import exceptions
 
-#: (total, reserved, min_unit, max_unit, step_size, allocation_ratio, used)
-Inv = tuple[int, int, int, int, int, float, int]
+#: An inventory row: (provider, class, (total - reserved) * allocation_ratio,
+#: min_unit, max_unit, step_size); usage is kept apart in ``Data.used``.
+Inv = tuple[int, int, float, int, int, int]
 #: One merged candidate: one Areq per group, in group order.
 Combo = tuple["Areq", ...]
 
@@ -36,6 +37,8 @@ class Areq(NamedTuple):
     resources: tuple[tuple[int, int, int], ...]
     #: Providers that satisfied the group (its ``mappings`` entry).
     providers: frozenset[int]
+    #: ((class, amount), ...): the same object for every Areq of one group.
+    amounts: tuple[tuple[int, int], ...]
 
 
 @dataclass
@@ -55,9 +58,13 @@ class Data:
     agg_members: dict[int, set[int]] = field(default_factory=dict)
     #: class id -> provider -> Inv (every inventory of a requested class)
     inventory: dict[int, dict[int, Inv]] = field(default_factory=dict)
+    #: class id -> provider -> summed allocations (only where allocated)
+    used: dict[int, dict[int, int]] = field(default_factory=dict)
     root_of: dict[int, int] = field(default_factory=dict)
     parent_of: dict[int, int | None] = field(default_factory=dict)
     uuid_of: dict[int, str] = field(default_factory=dict)
+    #: True once every provider's uuid/parent/root is loaded.
+    all_providers: bool = False
     #: sharing provider -> roots of trees sharing an aggregate with it
     anchors_of: dict[int, set[int]] = field(default_factory=dict)
     #: root_required as trait ids (None: no anchor filter)
@@ -96,13 +103,15 @@ def _members(data: Data, any_of: set[str]) -> set[int] | None:
     return out
 
 
-def _fitting(invs: dict[int, Inv], amount: int) -> set[int]:
+def _fitting(invs: dict[int, Inv], used: dict[int, int], amount: int) -> set[int]:
+    """Providers whose inventory takes ``amount`` (real-valued capacity)."""
+    get_used = used.get
     return {
         rp
-        for rp, (total, reserved, min_unit, max_unit, step, ratio, used) in invs.items()
+        for rp, (_rp, _rc, capacity, min_unit, max_unit, step) in invs.items()
         if min_unit <= amount <= max_unit
         and amount % step == 0
-        and used + amount <= (total - reserved) * ratio
+        and get_used(rp, 0) + amount <= capacity
     }
 
 
@@ -140,7 +149,7 @@ def _resolve(data: Data, group: Any) -> _Group:
             raise Empty()
     fitting: dict[int, set[int]] = {}
     for rc, amount in resources.items():
-        found = _fitting(data.inventory.get(rc, {}), amount)
+        found = _fitting(data.inventory.get(rc, {}), data.used.get(rc, {}), amount)
         if tree_root is not None:
             root_of = data.root_of
             found = {rp for rp in found if root_of[rp] == tree_root}
@@ -223,15 +232,15 @@ def _single_provider(
     areqs: list[Areq] = []
     append = areqs.append
     for rp in sorted(filtered):
-        resources = tuple((rp, rc, amount) for rc, amount in items)
+        resources = tuple([(rp, rc, amount) for rc, amount in items])
         providers = frozenset((rp,))
         root = root_of[rp]
         if no_filter or data.anchor_ok(root):
-            append(Areq(root, resources, providers))
+            append(Areq(root, resources, providers, items))
         if rp in shared:
             for anchor in sorted(data.anchors_of.get(rp, ())):
                 if anchor != root and data.anchor_ok(anchor):
-                    append(Areq(anchor, resources, providers))
+                    append(Areq(anchor, resources, providers, items))
     return areqs
 
 
@@ -280,6 +289,7 @@ def _multiple_providers(
     areqs: list[Areq] = []
     rcs = sorted(g.resources)
     amounts = [g.resources[rc] for rc in rcs]
+    items = tuple(zip(rcs, amounts, strict=True))
     for root in sorted(trees):
         per_rc = trees[root]
         for combo in itertools.product(*(sorted(per_rc[rc]) for rc in rcs)):
@@ -293,7 +303,7 @@ def _multiple_providers(
                 if not all(any_of & have for any_of in g.required):
                     continue
             resources = tuple(zip(combo, rcs, amounts, strict=True))
-            areqs.append(Areq(root, resources, providers))
+            areqs.append(Areq(root, resources, providers, items))
     return areqs
 
 
@@ -332,6 +342,7 @@ def merge_groups(data: Data, per_group: dict[str, list[Areq]], params: Any) -> l
     ]
     ancestors: dict[int, frozenset[int]] = {}
     out: list[Combo] = []
+    append = out.append
     for lists in by_anchor.values():
         if len(lists) != len(suffixes):
             continue
@@ -340,31 +351,36 @@ def merge_groups(data: Data, per_group: dict[str, list[Areq]], params: Any) -> l
                 continue
             if subtrees and not _same_subtree(data, combo, subtrees, ancestors):
                 continue
-            if _exceeds_capacity(data, combo):
+            if overlapping(combo) and _exceeds_capacity(data, combo):
                 continue
-            out.append(combo)
+            append(combo)
     return _dedupe(out) if dedupe else out
 
 
-def _exceeds_capacity(data: Data, combo: Combo) -> bool:
-    """Summed amounts of one (provider, class) must still fit (not min/step)."""
+def overlapping(combo: Combo) -> bool:
+    """Do two groups of this combo use the same provider?"""
     seen: set[int] = set()
-    shared = False
+    count = 0
     for areq in combo:
-        if not seen.isdisjoint(areq.providers):
-            shared = True
-            break
         seen |= areq.providers
-    if not shared:
-        return False  # every (provider, class) appears once and already fits
+        count += len(areq.providers)
+    return len(seen) < count
+
+
+def _exceeds_capacity(data: Data, combo: Combo) -> bool:
+    """Summed amounts of one (provider, class) must still fit (not min/step).
+
+    Only called when providers overlap: otherwise every (provider, class)
+    appears once and already fits.
+    """
     summed: dict[tuple[int, int], int] = {}
     for areq in combo:
         for rp, rc, amount in areq.resources:
             summed[rp, rc] = summed.get((rp, rc), 0) + amount
-    inventory = data.inventory
     for (rp, rc), amount in summed.items():
-        total, reserved, _mn, max_unit, _step, ratio, used = inventory[rc][rp]
-        if used + amount > int((total - reserved) * ratio) or amount > max_unit:
+        _rp, _rc, capacity, _mn, max_unit, _step = data.inventory[rc][rp]
+        used = data.used.get(rc, {}).get(rp, 0)
+        if used + amount > int(capacity) or amount > max_unit:
             return True
     return False
 
@@ -411,6 +427,11 @@ def _same_subtree(
             rps |= combo[i].providers
         if len(rps) <= 1:
             continue
+        if len(rps) == 2:
+            a, b = rps
+            if a in _ancestors(data, b, cache) or b in _ancestors(data, a, cache):
+                continue
+            return False
         common = set(rps)
         for rp in rps:
             common &= _ancestors(data, rp, cache)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from refcloud import microversion
 
 
@@ -25,7 +24,9 @@ def test_versions_are_sequential_from_1_0_to_1_39() -> None:
         ("PLACEMENT 1.14", "placement 1.14"),
     ],
 )
-def test_negotiated_version_is_echoed(client: httpx.Client, header: str | None, expected: str) -> None:
+def test_negotiated_version_is_echoed(
+    client: httpx.Client, header: str | None, expected: str
+) -> None:
     headers = {"openstack-api-version": header} if header else {}
     resp = client.get("/resource_providers", headers=headers)
     assert resp.status_code == 200
@@ -35,7 +36,9 @@ def test_negotiated_version_is_echoed(client: httpx.Client, header: str | None, 
 
 @pytest.mark.parametrize("value", ["0.5", "2.0", "1.40"])
 def test_out_of_range_version_is_406_with_bounds(client: httpx.Client, value: str) -> None:
-    resp = client.get("/resource_providers", headers={"openstack-api-version": f"placement {value}"})
+    resp = client.get(
+        "/resource_providers", headers={"openstack-api-version": f"placement {value}"}
+    )
     assert resp.status_code == 406
     assert "openstack-api-version" not in resp.headers
     (error,) = resp.json()["errors"]
@@ -46,7 +49,9 @@ def test_out_of_range_version_is_406_with_bounds(client: httpx.Client, value: st
 
 @pytest.mark.parametrize("value", ["pony.horse", "1.2.3", "1"])
 def test_unparsable_version_is_400(client: httpx.Client, value: str) -> None:
-    resp = client.get("/resource_providers", headers={"openstack-api-version": f"placement {value}"})
+    resp = client.get(
+        "/resource_providers", headers={"openstack-api-version": f"placement {value}"}
+    )
     assert resp.status_code == 400
     (error,) = resp.json()["errors"]
     assert "invalid version string" in error["detail"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from refcloud.placement.routes import ROUTES
 
 
@@ -47,7 +46,8 @@ def test_request_id_is_unique_per_response(client: httpx.Client) -> None:
 
 
 def test_body_without_content_type_is_400(client: httpx.Client) -> None:
-    resp = client.post("/resource_providers", content=b'{"name": "x"}',
-                       headers={"content-type": ""})
+    resp = client.post(
+        "/resource_providers", content=b'{"name": "x"}', headers={"content-type": ""}
+    )
     assert resp.status_code == 400
     assert "content-type header required" in resp.json()["errors"][0]["detail"]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
+import threading
+from collections.abc import Iterator
 from typing import Any
 
 import jsonschema
@@ -48,6 +52,79 @@ def _validate_query(req: webob.Request) -> None:
         error = exc
     if error is not None:
         raise http.error(webob.exc.HTTPBadRequest, f"Invalid query string parameters: {error}")
+
+
+_quote = json.encoder.encode_basestring_ascii
+_dumps = json.JSONEncoder(check_circular=False).encode
+
+
+def _encode_latest(result: candidates.Result) -> str:
+    """``json.dumps`` of the newest-shape body, byte for byte, but faster.
+
+    The search shares equal sub-objects (amount dicts, resources, trait
+    lists, mappings lists) between entries; each is encoded once here.
+    """
+    memo: dict[int, str] = {}
+
+    def enc(obj: Any) -> str:
+        text = memo.get(id(obj))
+        if text is None:
+            text = memo[id(obj)] = _dumps(obj)
+        return text
+
+    requests = []
+    for entry in result.allocation_requests:
+        allocations = ", ".join(
+            f'{_quote(uuid)}: {{"resources": {enc(alloc["resources"])}}}'
+            for uuid, alloc in entry["allocations"].items()
+        )
+        mappings = ", ".join(
+            f"{_quote(suffix)}: [{', '.join(map(_quote, uuids))}]"
+            for suffix, uuids in entry["mappings"].items()
+        )
+        requests.append(f'{{"allocations": {{{allocations}}}, "mappings": {{{mappings}}}}}')
+    summaries = []
+    for uuid, summary in result.provider_summaries.items():
+        parent = summary["parent_provider_uuid"]
+        summaries.append(
+            f'{_quote(uuid)}: {{"resources": {enc(summary["resources"])}, '
+            f'"traits": {enc(summary["traits"])}, '
+            f'"parent_provider_uuid": {"null" if parent is None else _quote(parent)}, '
+            f'"root_provider_uuid": {_quote(summary["root_provider_uuid"])}}}'
+        )
+    return (
+        f'{{"allocation_requests": [{", ".join(requests)}], '
+        f'"provider_summaries": {{{", ".join(summaries)}}}}}'
+    )
+
+
+_gc_lock = threading.Lock()
+_gc_pausers = 0
+_gc_was_enabled = False
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic GC while a search builds (and frees) many small containers.
+
+    The collector's full passes over every live object made big answers
+    super-linear. Shared between threads: re-enabled (if it was enabled)
+    when the last concurrent search ends; reference counting still frees
+    everything meanwhile.
+    """
+    global _gc_pausers, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pausers == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pausers += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pausers -= 1
+            if _gc_pausers == 0 and _gc_was_enabled:
+                gc.enable()
 
 
 def _allocation_requests(req: webob.Request, found: list[dict[str, Any]]) -> list[dict]:
@@ -105,27 +182,33 @@ def list_allocation_candidates(req: webob.Request) -> webob.Response:
     groups = request_groups.groups_from_request(req, params)
     request_groups.check_group_policy(groups, params)
     config: Config = req.environ.get("refcloud.config") or Config()
-    try:
-        with storage.of(req).reader() as conn:
-            result = candidates.search(
-                conn,
-                list(groups.values()),
-                params,
-                nested_aware=microversion.at_least(req, 29),
-                randomize=config.randomize_allocation_candidates,
-            )
-    except exceptions.ResourceClassNotFound as exc:
-        raise http.error(
-            webob.exc.HTTPBadRequest, f"Invalid resource class in resources parameter: {exc}"
-        ) from None
-    except exceptions.TraitNotFound as exc:
-        raise http.error(webob.exc.HTTPBadRequest, str(exc)) from None
-    requested = {rc for group in groups.values() for rc in group.resources}
-    body = {
-        "allocation_requests": _allocation_requests(req, result.allocation_requests),
-        "provider_summaries": _provider_summaries(req, result.provider_summaries, requested),
-    }
-    resp = http.json_response(req, None, last_modified=True)
-    # Large bodies: skip the circular-reference check (plain dicts and lists).
-    resp.body = json.dumps(body, check_circular=False).encode("utf-8")
+    with _gc_paused():
+        try:
+            with storage.of(req).reader() as conn:
+                result = candidates.search(
+                    conn,
+                    list(groups.values()),
+                    params,
+                    nested_aware=microversion.at_least(req, 29),
+                    randomize=config.randomize_allocation_candidates,
+                )
+        except exceptions.ResourceClassNotFound as exc:
+            raise http.error(
+                webob.exc.HTTPBadRequest, f"Invalid resource class in resources parameter: {exc}"
+            ) from None
+        except exceptions.TraitNotFound as exc:
+            raise http.error(webob.exc.HTTPBadRequest, str(exc)) from None
+        resp = http.json_response(req, None, last_modified=True)
+        if microversion.at_least(req, 34):
+            text = _encode_latest(result)
+        else:
+            requested = {rc for group in groups.values() for rc in group.resources}
+            body = {
+                "allocation_requests": _allocation_requests(req, result.allocation_requests),
+                "provider_summaries": _provider_summaries(
+                    req, result.provider_summaries, requested
+                ),
+            }
+            text = _dumps(body)
+        resp.body = text.encode("ascii")
     return resp

@@ -1,0 +1,1 @@
+"""Where ``interopcheck check`` gets its targets from (a live cloud)."""

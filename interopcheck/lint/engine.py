@@ -1,0 +1,92 @@
+"""``lint(path)``: load, produce targets, evaluate, locate, suppress, sort."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import interopcheck.rules  # noqa: F401  (registers the catalog)
+from interopcheck.lint.config import LintConfig, is_suppressed
+from interopcheck.lint.loader import Loader, LoadError, SourceFile
+from interopcheck.lint.sources import api_document, iter_schemas
+from interopcheck.rules.evaluate import evaluate
+from interopcheck.rules.registry import Violation
+from interopcheck.rules.targets import ApiDocument, Operation, Target
+
+__all__ = ["LintResult", "lint", "lint_source"]
+
+_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(slots=True)
+class LintResult:
+    spec: str
+    violations: list[Violation]
+    suppressed: int = 0
+    api: ApiDocument | None = None
+    files: list[str] = field(default_factory=list)
+
+
+def _targets(api: ApiDocument) -> list[Target]:
+    out: list[Target] = []
+    seen: set[tuple[int, str]] = set()
+    for op in api.operations:
+        out.append(op)
+        for p in op.parameters:
+            key = (id(p.source), p.pointer)
+            if key not in seen:
+                seen.add(key)
+                out.append(p)
+    out.extend(iter_schemas(api))
+    out.append(api)
+    return out
+
+
+def _versions(target: object) -> str | None:
+    """The microversion range of the operation a finding is about (x-openstack bounds)."""
+    op = target if isinstance(target, Operation) else getattr(target, "operation", None)
+    if not isinstance(op, Operation) or (op.min_version is None and op.max_version is None):
+        return None
+    lo = f"{op.min_version[0]}.{op.min_version[1]}" if op.min_version else ""
+    hi = f"{op.max_version[0]}.{op.max_version[1]}" if op.max_version else ""
+    if lo and hi:
+        return f"{lo}-{hi}"
+    return f"{lo}+" if lo else f"up to {hi}"
+
+
+def lint_source(root: SourceFile, config: LintConfig | None = None) -> LintResult:
+    config = config or LintConfig()
+    api = api_document(root)
+    raw = evaluate(_targets(api), enabled=config.enabled(), severities=config.severities)
+    out: list[Violation] = []
+    seen: set[tuple[str, int, str, str]] = set()
+    suppressed = 0
+    for v in raw:
+        key = (v.rule, id(v.source), v.pointer, v.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        if v.source is not None:
+            v.location = v.source.location(v.pointer)
+        versions = _versions(v.target)
+        if versions:
+            v.extra["microversions"] = versions
+        if is_suppressed(v) or any(i.matches(v) for i in config.ignores):
+            suppressed += 1
+            continue
+        out.append(v)
+    out.sort(key=lambda v: (v.location.file if v.location else "",
+                            v.location.line if v.location else 0,
+                            v.location.column if v.location else 0, v.rule))
+    files = sorted(s.name for s in root.loader.files.values()) or [root.name]
+    return LintResult(root.name, out, suppressed, api, files)
+
+
+def lint(path: str | os.PathLike[str], config: LintConfig | None = None) -> LintResult:
+    loader = Loader()
+    root = loader.load(path)
+    if not isinstance(root.data, dict) or "openapi" not in root.data:
+        what = "Swagger 2.0 is not supported" if isinstance(root.data, dict) \
+            and "swagger" in root.data else "no 'openapi' key"
+        raise LoadError(f"{root.name}: not an OpenAPI 3.x document ({what})")
+    return lint_source(root, config)

@@ -1,0 +1,26 @@
+"""JSON: one object with the findings (rule, severity, message, file, pointer, line, column)."""
+
+from __future__ import annotations
+
+import json as _json
+
+from interopcheck.lint.engine import LintResult
+from interopcheck.lint.render._options import RenderOptions
+from interopcheck.rules.registry import REGISTRY
+
+
+def render(result: LintResult, options: RenderOptions | None = None) -> str:
+    findings = []
+    for v in result.violations:
+        loc = v.location
+        findings.append({
+            "rule": v.rule, "severity": v.severity.value, "message": v.message,
+            "file": loc.file if loc else result.spec, "pointer": v.pointer,
+            "line": loc.line if loc else 0, "column": loc.column if loc else 0,
+            "guideline": REGISTRY.get(v.rule).url if v.rule in REGISTRY else None,
+            "microversions": v.extra.get("microversions"),
+        })
+    return _json.dumps({"spec": result.spec, "files": result.files, "findings": findings,
+                        "suppressed": result.suppressed},
+                       # indented output uses the pure-Python encoder: only for small reports
+                       indent=2 if len(findings) <= 2000 else None) + "\n"

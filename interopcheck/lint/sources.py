@@ -1,0 +1,225 @@
+"""OpenAPI document -> targets (Operation, Parameter, Schema, ApiDocument).
+
+Microversion-aware: ``x-openstack: {min-ver, max-ver}`` on operations (as OpenStack's
+codegenerator writes them) gives each Operation its version range; the ApiDocument gets the
+API's overall range (from those bounds and ``info.version`` when it is an ``X.Y``).
+Every schema reachable from the document is yielded once, whichever ``$ref`` path reaches it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from interopcheck.lint.loader import SourceFile
+from interopcheck.rules.targets import (
+    ApiDocument,
+    Node,
+    Operation,
+    Parameter,
+    Response,
+    Schema,
+    Target,
+    escape,
+)
+
+__all__ = ["HTTP_METHODS", "MV_RE", "api_document", "iter_targets", "parse_mv", "version_range"]
+
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+MV_RE = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
+_SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions")
+_SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
+_SUBSCHEMA_ONE = ("items", "additionalProperties", "not", "contains", "if", "then", "else",
+                  "propertyNames", "unevaluatedProperties")
+
+
+def parse_mv(value: Any) -> tuple[int, int] | None:
+    m = MV_RE.match(str(value)) if value is not None else None
+    return (int(m.group(1)), int(m.group(2))) if m else None
+
+
+def version_range(value: Any) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """(min, max) from a node's ``x-openstack`` extension."""
+    ext = value.get("x-openstack") if isinstance(value, dict) else None
+    if not isinstance(ext, dict):
+        return None, None
+    return parse_mv(ext.get("min-ver")), parse_mv(ext.get("max-ver"))
+
+
+def _json_content(content: Any) -> tuple[str | None, Any]:
+    if not isinstance(content, dict) or not content:
+        return None, None
+    for media in ("application/json",):
+        if media in content:
+            return media, content[media]
+    for media, value in content.items():
+        if "json" in str(media):
+            return media, value
+    media = next(iter(content))
+    return media, content[media]
+
+
+def _schema_of(node: Node) -> tuple[str | None, Node | None]:
+    content = node.get("content")
+    if content is None:
+        return None, None
+    media, value = _json_content(content.value)
+    if media is None or not isinstance(value, dict) or "schema" not in value:
+        return media, None
+    return media, content.child(media, "schema").deref()
+
+
+def _response(status: str, node: Node) -> Response:
+    node = node.deref()
+    value = node.value if isinstance(node.value, dict) else {}
+    resp = Response(str(status), node.source, node.pointer, value)
+    headers = node.get("headers")
+    if headers is not None and isinstance(headers.value, dict):
+        for name in headers.value:
+            resp.headers[str(name).lower()] = headers.child(name).deref()
+    resp.media_type, resp.schema = _schema_of(node)
+    return resp
+
+
+def _parameters(nodes: list[Node], op: Operation) -> list[Parameter]:
+    seen: dict[tuple[str, str], Parameter] = {}
+    for raw in nodes:
+        n = raw.deref()
+        if not isinstance(n.value, dict) or "name" not in n.value:
+            continue
+        p = Parameter(n.source, n.pointer, str(n.value["name"]), str(n.value.get("in", "")),
+                      n.value, op)
+        seen[(p.name.lower() if p.where == "header" else p.name, p.where)] = p
+    return list(seen.values())
+
+
+def api_document(root: SourceFile) -> ApiDocument:
+    """Build the ApiDocument with its Operations (parameters, responses, request body)."""
+    data = root.data if isinstance(root.data, dict) else {}
+    api = ApiDocument(root, "", data)
+    paths = root.node("").get("paths")
+    versions: list[tuple[int, int]] = []
+    if paths is not None and isinstance(paths.value, dict):
+        for path in paths.value:
+            item = paths.child(path).deref()
+            if not isinstance(item.value, dict):
+                continue
+            shared = item.get("parameters")
+            shared_nodes = ([shared.child(i) for i in range(len(shared.value))]
+                            if shared is not None and isinstance(shared.value, list) else [])
+            for method in HTTP_METHODS:
+                opn = item.get(method)
+                if opn is None or not isinstance(opn.value, dict):
+                    continue
+                op = _operation(str(path), method, opn, shared_nodes, api)
+                api.operations.append(op)
+                versions.extend(v for v in (op.min_version, op.max_version) if v)
+                if op.param("openstack-api-version", "header") is not None:
+                    api.microversioned = True
+    if versions:
+        api.microversioned = True
+    info = data.get("info") if isinstance(data.get("info"), dict) else {}
+    info_version = parse_mv(info.get("version"))
+    if api.microversioned:
+        if info_version:
+            versions.append(info_version)
+        if versions:
+            api.min_version, api.max_version = min(versions), max(versions)
+    ext = data.get("x-openstack")
+    if isinstance(ext, dict):
+        api.service_type = ext.get("service-type") or ext.get("service_type")
+    return api
+
+
+def _operation(path: str, method: str, opn: Node, shared: list[Node],
+               api: ApiDocument) -> Operation:
+    op = Operation(path, method, opn.source, opn.pointer, opn.value, api=api)
+    op.min_version, op.max_version = version_range(opn.value)
+    params = opn.get("parameters")
+    own = ([params.child(i) for i in range(len(params.value))]
+           if params is not None and isinstance(params.value, list) else [])
+    op.parameters = _parameters(shared + own, op)
+    body = opn.get("requestBody")
+    if body is not None:
+        op.request_media, op.request_schema = _schema_of(body.deref())
+    responses = opn.get("responses")
+    if responses is not None and isinstance(responses.value, dict):
+        for status in responses.value:
+            resp = _response(str(status), responses.child(status))
+            resp.operation = op
+            op.responses[str(status)] = resp
+    return op
+
+
+def _is_action(op: Operation) -> bool:
+    segs = [s for s in op.path.split("/") if s]
+    return op.method == "post" and len(segs) >= 2 and segs[-1] == "action" \
+        and segs[-2].startswith("{")
+
+
+def _schema_roots(api: ApiDocument) -> Iterator[tuple[Node, str | None, str | None]]:
+    for op in api.operations:  # operation roots first: they know the role of their schemas
+        if op.request_schema is not None:
+            yield op.request_schema, None, "action-body" if _is_action(op) else None
+        for resp in op.responses.values():
+            if resp.schema is not None:
+                yield resp.schema, None, None
+        for p in op.parameters:
+            if isinstance(p.value.get("schema"), dict):
+                yield Node(p.source, p.pointer + "/schema", p.value["schema"]), p.name, None
+    root = api.source.node("")
+    comps = root.get("components")
+    if comps is not None and isinstance(comps.value, dict):
+        schemas = comps.get("schemas")
+        if schemas is not None and isinstance(schemas.value, dict):
+            for name in schemas.value:
+                yield schemas.child(name), None, None
+
+
+def iter_schemas(api: ApiDocument) -> Iterator[Schema]:
+    """Every schema object reachable from the document, once each (by file + pointer)."""
+    seen: set[tuple[int, str]] = set()
+    stack: list[tuple[Node, str | None, str | None]] = list(_schema_roots(api))
+    stack.reverse()
+    while stack:
+        node, name, role = stack.pop()
+        if isinstance(node.value, dict) and "$ref" in node.value:
+            node = node.deref()
+        value = node.value
+        if not isinstance(value, dict):
+            continue
+        key = (id(node.source), node.pointer)
+        if key in seen:
+            continue
+        seen.add(key)
+        yield Schema(node.source, node.pointer, value, name, node, role)
+        src, ptr = node.source, node.pointer
+        for k in _SUBSCHEMA_MAPS:
+            sub = value.get(k)
+            if isinstance(sub, dict):
+                base = f"{ptr}/{k}/"
+                for pname, pval in sub.items():
+                    if isinstance(pval, dict):
+                        stack.append((Node(src, base + escape(pname), pval),
+                                      pname if k == "properties" else None, None))
+        for k in _SUBSCHEMA_LISTS:
+            sub = value.get(k)
+            if isinstance(sub, list):
+                for i, pval in enumerate(sub):
+                    if isinstance(pval, dict):
+                        stack.append((Node(src, f"{ptr}/{k}/{i}", pval), name,
+                                      role if k != "prefixItems" else None))
+        for k in _SUBSCHEMA_ONE:
+            sub = value.get(k)
+            if isinstance(sub, dict):
+                stack.append((Node(src, f"{ptr}/{k}", sub), None, None))
+
+
+def iter_targets(root: SourceFile) -> Iterator[Target]:
+    api = api_document(root)
+    for op in api.operations:
+        yield op
+        yield from op.parameters
+    yield from iter_schemas(api)
+    yield api

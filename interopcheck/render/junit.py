@@ -1,0 +1,128 @@
+"""JUnit XML for CI dashboards.
+
+One ``<testsuite>`` per scenario and one ``<testcase>`` per compared call
+(scenario x call x microversion, from ``Report.calls``). A call with findings gets a
+``<failure>`` whose message and text are the findings as the terminal shows them;
+a skipped call gets ``<skipped>``. Problems (parts of the run that failed) are
+``<error>``s in a last suite named ``(run problems)``.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from datetime import datetime
+
+from interopcheck.findings import Finding
+from interopcheck.render._common import cloud_label, finding_lines, ordered_findings, shorten
+from interopcheck.report import CallResult, Report
+
+__all__ = ["PROBLEMS_SUITE", "render"]
+
+# Characters XML 1.0 cannot carry at all (not even escaped): replaced by U+FFFD.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_MESSAGE_CHARS = 1000
+#: Name of the suite that holds the run's problems as errors.
+PROBLEMS_SUITE = "(run problems)"
+
+
+def _x(text: object) -> str:
+    return _NOT_XML.sub("\ufffd", str(text))
+
+
+def _seconds(start: str, end: str) -> str | None:
+    try:
+        delta = datetime.fromisoformat(end) - datetime.fromisoformat(start)
+    except (TypeError, ValueError):
+        return None
+    return f"{max(delta.total_seconds(), 0.0):.3f}"
+
+
+def _properties(parent: ET.Element, report: Report) -> None:
+    props = ET.SubElement(parent, "properties")
+    for name, value in (("profile", report.profile), ("service_type", report.service_type),
+                        ("cloud_a", cloud_label(report.cloud_a)),
+                        ("cloud_b", cloud_label(report.cloud_b))):
+        ET.SubElement(props, "property", name=name, value=_x(value))
+
+
+def _testcase(suite: ET.Element, report: Report, call: CallResult,
+              findings: Sequence[Finding]) -> ET.Element:
+    case = ET.SubElement(suite, "testcase",
+                         classname=_x(f"{report.service_type}.{call.scenario}"),
+                         name=_x(f"{call.call} @ {call.microversion}"))
+    case.set("file", _x(report.profile))
+    status = f"{call.method} {call.url} @ {call.microversion}: status A={call.status_a} " \
+             f"B={call.status_b}"
+    if findings:
+        lines = [status] + [line for f in findings for line in finding_lines(f)]
+        message = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}: " + "; ".join(
+            finding_lines(f)[0] for f in findings)
+        failure = ET.SubElement(case, "failure", message=_x(shorten(message, _MESSAGE_CHARS)),
+                                type="interopcheck.finding")
+        failure.text = _x("\n".join(lines))
+    elif call.skipped:
+        ET.SubElement(case, "skipped", message=_x(call.skipped))
+    else:
+        ET.SubElement(case, "system-out").text = _x(status)
+    return case
+
+
+def render(report: Report) -> str:
+    """The report as a JUnit XML document (UTF-8, with an XML declaration)."""
+    by_call: dict[tuple[str, str, str], list[Finding]] = {}
+    for f in ordered_findings(report):
+        by_call.setdefault((f.scenario, f.call, f.microversion), []).append(f)
+
+    calls: list[CallResult] = list(report.calls)
+    known = {(c.scenario, c.call, c.microversion) for c in calls}
+    for (scenario, call, version), found in by_call.items():
+        if (scenario, call, version) not in known:  # a finding without its call: still shown
+            calls.append(CallResult(scenario, call, found[0].method, found[0].url, version,
+                                    None, None, len(found)))
+
+    root = ET.Element("testsuites", name=_x(f"{report.tool}: {report.profile}"))
+    seconds = _seconds(report.started_at, report.finished_at)
+    if seconds is not None:
+        root.set("time", seconds)
+    suites: dict[str, tuple[ET.Element, dict[str, int]]] = {}
+
+    def suite_for(name: str) -> tuple[ET.Element, dict[str, int]]:
+        if name not in suites:
+            element = ET.SubElement(root, "testsuite", name=_x(name),
+                                    timestamp=_x(report.started_at))
+            _properties(element, report)
+            suites[name] = (element, {"tests": 0, "failures": 0, "errors": 0, "skipped": 0})
+        return suites[name]
+
+    for call in calls:
+        found = by_call.get((call.scenario, call.call, call.microversion), [])
+        element, tally = suite_for(call.scenario)
+        _testcase(element, report, call, found)
+        tally["tests"] += 1
+        tally["failures"] += bool(found)
+        tally["skipped"] += bool(call.skipped and not found)
+
+    if report.problems:
+        element, tally = suite_for(PROBLEMS_SUITE)
+        for problem in report.problems:
+            case = ET.SubElement(element, "testcase",
+                                 classname=_x(f"{report.service_type}.problems"),
+                                 name=_x(f"{problem.cloud}: {problem.where}"))
+            error = ET.SubElement(case, "error", message=_x(shorten(problem.what, _MESSAGE_CHARS)),
+                                  type="interopcheck.problem")
+            error.text = _x(problem.line())
+            tally["tests"] += 1
+            tally["errors"] += 1
+
+    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for element, tally in suites.values():
+        for key, value in tally.items():
+            element.set(key, str(value))
+            totals[key] += value
+    for key, value in totals.items():
+        root.set(key, str(value))
+    ET.indent(root)
+    return ET.tostring(root, encoding="unicode", xml_declaration=False).join(
+        ('<?xml version="1.0" encoding="UTF-8"?>\n', "\n"))

@@ -1,0 +1,79 @@
+"""Small helpers rules use to read (dereferenced) schemas."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from interopcheck.rules.targets import Node, Operation
+
+__all__ = ["array_props", "is_collection_path", "json_type", "last_literal", "properties",
+           "segments", "variants"]
+
+
+def json_type(schema: Any) -> str | None:
+    if not isinstance(schema, dict):
+        return None
+    t = schema.get("type")
+    if isinstance(t, list):
+        t = next((x for x in t if x != "null"), None)
+    if t is None and "properties" in schema:
+        return "object"
+    if t is None and "items" in schema:
+        return "array"
+    return t if isinstance(t, str) else None
+
+
+def variants(node: Node, depth: int = 0) -> Iterator[Node]:
+    """The node itself, or each ``oneOf``/``anyOf`` member (dereferenced, nested ones too)."""
+    node = node.deref()
+    found = False
+    for k in ("oneOf", "anyOf"):
+        members = node.get(k)
+        if members is not None and isinstance(members.value, list) and depth < 5:
+            for i in range(len(members.value)):
+                found = True
+                yield from variants(members.child(i), depth + 1)
+    if not found:
+        yield node
+
+
+def properties(node: Node) -> dict[str, Node]:
+    """Properties of an object schema, including ``allOf`` members (dereferenced)."""
+    node = node.deref()
+    out: dict[str, Node] = {}
+    props = node.get("properties")
+    if props is not None and isinstance(props.value, dict):
+        for name in props.value:
+            out[str(name)] = props.child(name).deref()
+    all_of = node.get("allOf")
+    if all_of is not None and isinstance(all_of.value, list):
+        for i in range(len(all_of.value)):
+            out.update(properties(all_of.child(i)))
+    return out
+
+
+def array_props(node: Node) -> dict[str, Node]:
+    return {k: v for k, v in properties(node).items() if json_type(v.value) == "array"}
+
+
+def segments(path: str) -> list[str]:
+    return [s for s in path.split("/") if s]
+
+
+_VERSION_SEG = re.compile(r"^v\d+(\.\d+)?$")
+
+
+def literal_segments(path: str) -> list[str]:
+    return [s for s in segments(path) if not s.startswith("{") and not _VERSION_SEG.match(s)]
+
+
+def last_literal(path: str) -> str | None:
+    segs = literal_segments(path)
+    return segs[-1] if segs else None
+
+
+def is_collection_path(op: Operation) -> bool:
+    segs = segments(op.path)
+    return bool(segs) and not segs[-1].startswith("{") and not _VERSION_SEG.match(segs[-1])

@@ -1,0 +1,204 @@
+"""The rule registry: one :class:`Rule` object per catalog id, registered by ``@rule``.
+
+A rule is metadata (id from ``apisig-rules.md``, severity, one-line description, guideline
+link) plus one function ``fn(ctx, target) -> Iterator[Violation]``. ``given`` names the
+target kinds it inspects (:mod:`interopcheck.rules.targets`); ``modes`` says whether it runs
+on OpenAPI documents (``static``), on live exchanges (``live``) or both. A source (the OpenAPI
+walker in :mod:`interopcheck.lint.sources`, or the live checker) produces targets; the
+evaluator hands each target to every enabled rule whose ``given`` contains its kind.
+A rule can gain more target kinds later with :meth:`Rule.also` (e.g. the live half of a rule
+whose static half already exists), so one rule object covers both modes.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from interopcheck.findings import Severity
+from interopcheck.rules.targets import Location, Target
+
+__all__ = [
+    "GUIDELINES",
+    "REGISTRY",
+    "Level",
+    "Registry",
+    "Rule",
+    "RuleContext",
+    "Severity",
+    "Violation",
+    "rule",
+]
+
+GUIDELINE_BASE = "https://specs.openstack.org/openstack/api-sig/guidelines/"
+#: guideline short name -> page (the catalog's source file for each area).
+GUIDELINES: dict[str, str] = {
+    "microversion": "microversion_specification.html",
+    "discoverability": "discoverability.html",
+    "errors": "errors.html",
+    "methods": "http/methods.html",
+    "response-codes": "http/response-codes.html",
+    "caching": "http/caching.html",
+    "headers": "headers.html",
+    "naming": "naming.html",
+    "terms": "terms.html",
+    "uri": "uri.html",
+    "representation": "representation_structure.html",
+    "links": "links.html",
+    "pagination": "pagination_filter_sort.html",
+    "counting": "counting.html",
+    "time": "time.html",
+    "tags": "tags.html",
+    "metadata": "metadata.html",
+    "etags": "etags.html",
+    "interop": "api_interoperability.html",
+    "extensions": "extensions.html",
+    "api-docs": "api-docs.html",
+}
+
+
+class Level(str, enum.Enum):
+    """Strength the guideline text implies (catalog §0.1)."""
+
+    MUST = "MUST"
+    SHOULD = "SHOULD"
+    MAY = "MAY"
+    INFO = "INFO"
+    EXTRA = "EXTRA"
+
+
+_DEFAULT_SEVERITY = {Level.MUST: Severity.ERROR, Level.SHOULD: Severity.WARNING,
+                     Level.MAY: Severity.INFO, Level.INFO: Severity.INFO,
+                     Level.EXTRA: Severity.INFO}
+
+RuleFn = Callable[["RuleContext", Any], Iterable["Violation"]]
+
+
+@dataclass(slots=True)
+class Violation:
+    """One finding of one rule at one place. ``location`` is filled in by the evaluator."""
+
+    rule: str
+    severity: Severity
+    message: str
+    pointer: str
+    source: Any = None  # the SourceFile the pointer is in (lint), or None (live)
+    location: Location | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+    #: the target the rule was looking at (an Operation, an Exchange, ...)
+    target: Any = None
+
+
+@dataclass(slots=True)
+class Rule:
+    id: str
+    level: Level
+    description: str
+    guideline: str
+    given: tuple[type[Target], ...]
+    fn: RuleFn
+    modes: frozenset[str]
+    severity: Severity
+
+    @property
+    def url(self) -> str:
+        page, _, anchor = self.guideline.partition("#")
+        link = GUIDELINE_BASE + GUIDELINES.get(page, page)
+        return f"{link}#{anchor}" if anchor else link
+
+    def also(self, *given: type[Target], modes: Iterable[str] = ()) -> Callable[[RuleFn], RuleFn]:
+        """Decorator adding an implementation for more target kinds (e.g. the live half)."""
+
+        def wrap(fn: RuleFn) -> RuleFn:
+            previous, kinds = self.fn, self.given
+
+            def dispatch(ctx: RuleContext, target: Any) -> Iterable[Violation]:
+                if isinstance(target, given):
+                    return fn(ctx, target)
+                return previous(ctx, target) if isinstance(target, kinds) else ()
+
+            self.fn = dispatch
+            self.given = kinds + tuple(g for g in given if g not in kinds)
+            self.modes = self.modes | frozenset(modes or _modes_of(given))
+            return fn
+
+        return wrap
+
+    def check(self, ctx: RuleContext, target: Target) -> Iterator[Violation]:
+        yield from self.fn(ctx, target)
+
+
+def _modes_of(kinds: Iterable[type[Target]]) -> frozenset[str]:
+    out: set[str] = set()
+    for kind in kinds:
+        out.update(getattr(kind, "MODES", ("static",)))
+    return frozenset(out)
+
+
+class Registry:
+    """Rules by id; ``for_kind`` is the index the evaluator uses."""
+
+    def __init__(self) -> None:
+        self._rules: dict[str, Rule] = {}
+
+    def add(self, r: Rule) -> None:
+        if r.id in self._rules:
+            raise ValueError(f"rule {r.id} is already registered "
+                             f"(by {self._rules[r.id].fn.__module__})")
+        self._rules[r.id] = r
+
+    def get(self, rule_id: str) -> Rule:
+        return self._rules[rule_id]
+
+    def __contains__(self, rule_id: object) -> bool:
+        return rule_id in self._rules
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(sorted(self._rules.values(), key=lambda r: r.id))
+
+    def __len__(self) -> int:
+        return len(self._rules)
+
+
+REGISTRY = Registry()
+
+
+def rule(rule_id: str, *, level: str | Level, description: str, guideline: str,
+         given: type[Target] | tuple[type[Target], ...], modes: Iterable[str] = (),
+         severity: Severity | None = None,
+         registry: Registry | None = None) -> Callable[[RuleFn], Rule]:
+    """Register ``fn`` as catalog rule ``rule_id``; duplicate ids are rejected."""
+    kinds = given if isinstance(given, tuple) else (given,)
+    lvl = Level(level)
+
+    def wrap(fn: RuleFn) -> Rule:
+        r = Rule(id=rule_id, level=lvl, description=description, guideline=guideline,
+                 given=kinds, fn=fn, modes=frozenset(modes) or _modes_of(kinds),
+                 severity=severity or _DEFAULT_SEVERITY[lvl])
+        (registry if registry is not None else REGISTRY).add(r)
+        return r
+
+    return wrap
+
+
+class RuleContext:
+    """What a rule function gets besides its target: the rule and a finding factory."""
+
+    __slots__ = ("options", "rule", "severity")
+
+    def __init__(self, r: Rule, severity: Severity | None = None,
+                 options: dict[str, Any] | None = None) -> None:
+        self.rule = r
+        self.severity = severity or r.severity
+        self.options = options or {}
+
+    def finding(self, message: str, at: Any, *suffix: str | int,
+                severity: Severity | None = None) -> Violation:
+        """A violation at ``at`` (a target or Node with ``source``/``pointer``) + suffix tokens."""
+        pointer = at.pointer
+        for token in suffix:
+            pointer += "/" + str(token).replace("~", "~0").replace("/", "~1")
+        return Violation(self.rule.id, severity or self.severity, message, pointer,
+                         getattr(at, "source", None), target=at)

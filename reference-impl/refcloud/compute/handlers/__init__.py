@@ -1,0 +1,1 @@
+"""Handlers of the servers API, one module per resource."""

@@ -1,0 +1,302 @@
+"""Allocation candidates, output side: allocation requests and provider summaries.
+
+Built in the newest wire shape (dict-form allocation requests with mappings;
+summaries with every class, traits and tree uuids); the handler trims it for
+older microversions. Equal sub-objects (amount dicts, resources, trait lists,
+mappings lists) are shared between entries: cheaper to build and to encode.
+Summaries are loaded here, for the kept trees only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+
+from refcloud.storage import candidates_merge as merge
+from refcloud.storage import resource_classes, tables
+
+#: Above this many ids, query without an IN list and filter in Python.
+MAX_IN_LIST = 500
+
+rp_t = tables.resource_providers
+inv_t = tables.inventories
+alloc_t = tables.allocations
+rpt_t = tables.resource_provider_traits
+trait_t = tables.traits
+
+
+@dataclass
+class Result:
+    """``allocation_requests`` and ``provider_summaries`` in the newest shape.
+
+    A request: ``{"allocations": {uuid: {"resources": {rc: n}}},
+    "mappings": {suffix: [uuid]}}``. A summary: ``{"resources": {rc:
+    {"capacity", "used"}}, "traits": [...], "parent_provider_uuid",
+    "root_provider_uuid"}``.
+    """
+
+    allocation_requests: list[dict[str, Any]] = field(default_factory=list)
+    provider_summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def _root_filter(ids: set[int]) -> sa.ColumnElement | None:
+    """``root IN ids`` for small sets; None (no filter) for large ones."""
+    if len(ids) > MAX_IN_LIST:
+        return None
+    return rp_t.c.root_provider_id.in_(sorted(ids))
+
+
+class Renderer:
+    """Turns merged candidates into a Result (one per request)."""
+
+    def __init__(self, conn: sa.Connection, data: merge.Data, suffixes: list[str]) -> None:
+        self.conn = conn
+        self.data = data
+        self.suffixes = suffixes
+        # {class: amount} dict per group amounts tuple (by identity), shared
+        # between candidates; _keep holds the keys' objects alive.
+        self._shared_amounts: dict[int, dict[str, int]] = {}
+        self._keep: list[Any] = []
+
+    def render(self, combos: list[merge.Combo], only: set[int] | None) -> Result:
+        if not combos:
+            return Result()
+        d = self.data
+        rc_names = resource_classes.names_by_id(self.conn)
+        mapped = {rp for combo in combos for areq in combo for rp in areq.providers}
+        missing = sorted(mapped - d.uuid_of.keys())
+        if missing:
+            rows = self.conn.execute(
+                sa.select(rp_t.c.id, rp_t.c.uuid).where(rp_t.c.id.in_(missing))
+            ).all()
+            d.uuid_of.update(rows)
+        root_of = d.root_of
+        suffixes = self.suffixes
+        # Per Areq (by identity): its allocations piece and its mappings list.
+        # Pieces are shared between candidates; nothing mutates them later.
+        pieces: dict[int, tuple[dict[str, dict[str, dict[str, int]]], list[str]]] = {}
+        roots: set[int] = set()
+        requests = []
+        get_piece = pieces.get
+        make_piece = self._piece
+        for combo in combos:
+            if len(combo) == 1:
+                piece = get_piece(id(combo[0])) or make_piece(combo[0], pieces, rc_names)
+                requests.append({"allocations": piece[0], "mappings": {suffixes[0]: piece[1]}})
+                continue
+            if merge.overlapping(combo):
+                allocations = self._summed_allocations(combo, rc_names)
+                mappings = {
+                    suffix: make_piece(areq, pieces, rc_names)[1]
+                    for suffix, areq in zip(suffixes, combo, strict=True)
+                }
+            else:
+                allocations = {}
+                mappings = {}
+                for suffix, areq in zip(suffixes, combo, strict=True):
+                    piece = get_piece(id(areq)) or make_piece(areq, pieces, rc_names)
+                    allocations.update(piece[0])
+                    mappings[suffix] = piece[1]
+            requests.append({"allocations": allocations, "mappings": mappings})
+        for combo in combos:
+            for areq in combo:
+                for rp, _rc, _amount in areq.resources:
+                    roots.add(root_of[rp])
+        return Result(requests, self._summaries(roots, only, rc_names))
+
+    def _piece(
+        self, areq: merge.Areq, pieces: dict, rc_names: dict[int, str]
+    ) -> tuple[dict[str, dict[str, dict[str, int]]], list[str]]:
+        """The allocations and mappings list of one Areq (cached by identity)."""
+        uuid_of = self.data.uuid_of
+        providers = areq.providers
+        if not areq.resources:  # a resourceless group: mappings only
+            found = pieces[id(areq)] = ({}, [uuid_of[rp] for rp in sorted(providers)])
+            return found
+        if len(providers) == 1:
+            (rp,) = providers
+            amounts = self._shared_amounts.get(id(areq.amounts))
+            if amounts is None:
+                amounts = {rc_names[rc]: amount for rc, amount in areq.amounts}
+                self._shared_amounts[id(areq.amounts)] = amounts
+                self._keep.append(areq.amounts)
+            uuid = uuid_of[rp]
+            found = pieces[id(areq)] = ({uuid: {"resources": amounts}}, [uuid])
+            return found
+        allocations: dict[str, dict[str, dict[str, int]]] = {}
+        for rp, rc, amount in areq.resources:
+            uuid = uuid_of[rp]
+            entry = allocations.get(uuid)
+            if entry is None:
+                entry = allocations[uuid] = {"resources": {}}
+            entry["resources"][rc_names[rc]] = amount
+        found = pieces[id(areq)] = (allocations, [uuid_of[rp] for rp in sorted(providers)])
+        return found
+
+    def _summed_allocations(
+        self, combo: merge.Combo, rc_names: dict[int, str]
+    ) -> dict[str, dict[str, dict[str, int]]]:
+        """Allocations of a combo where groups share providers: amounts add up."""
+        uuid_of = self.data.uuid_of
+        allocations: dict[str, dict[str, dict[str, int]]] = {}
+        for areq in combo:
+            for rp, rc, amount in areq.resources:
+                uuid = uuid_of[rp]
+                entry = allocations.get(uuid)
+                if entry is None:
+                    entry = allocations[uuid] = {"resources": {}}
+                resources = entry["resources"]
+                name = rc_names[rc]
+                resources[name] = resources.get(name, 0) + amount
+        return allocations
+
+    def _summaries(
+        self, roots: set[int], only: set[int] | None, rc_names: dict[int, str]
+    ) -> dict[str, dict[str, Any]]:
+        """Every provider of the kept trees (or only ``only``), keyed by uuid."""
+        d, conn = self.data, self.conn
+        cond = _root_filter(roots)
+        uuid_of = d.uuid_of
+        members: list[tuple[int, int | None, int]] = []
+        if not d.has_trees:
+            # Without nesting every tree is its root alone (already known).
+            members = [(root, None, root) for root in sorted(roots)]
+        else:
+            if not d.all_providers:
+                query = sa.select(
+                    rp_t.c.id, rp_t.c.uuid, rp_t.c.parent_provider_id, rp_t.c.root_provider_id
+                )
+                if cond is not None:
+                    query = query.where(cond)
+                else:
+                    d.all_providers = True
+                for rp, uuid, parent, root in conn.execute(query).all():
+                    uuid_of[rp] = uuid
+                    d.parent_of[rp] = parent
+                    d.root_of[rp] = root
+            parent_of = d.parent_of
+            members = [
+                (rp, parent_of[rp], root)
+                for rp, root in d.root_of.items()
+                if root in roots and (only is None or rp in only)
+            ]
+        # (class, capacity, used) per provider, then trait names; identical
+        # lists become one shared object (cheaper to build and to encode).
+        resources_of: dict[int, list[tuple[str, int, int]]] = {rp: [] for rp, _p, _r in members}
+        for rc, invs in d.inventory.items():
+            name = rc_names[rc]
+            used_rc = d.used[rc]
+            get = resources_of.get
+            for rp, (_rp, _rc, capacity, _mn, _mx, _step) in invs.items():
+                found = get(rp)
+                if found is not None:
+                    found.append((name, int(capacity), used_rc.get(rp, 0)))
+        self._other_inventories(resources_of, cond, rc_names)
+        traits_of = self._summary_traits(resources_of, cond)
+        shared_resources: dict[tuple, dict[str, dict[str, int]]] = {}
+        shared_traits: dict[tuple, list[str]] = {}
+        no_traits: list[str] = []
+        out: dict[str, dict[str, Any]] = {}
+        for rp, parent, root in members:
+            key = tuple(resources_of[rp])
+            resources = shared_resources.get(key)
+            if resources is None:
+                resources = shared_resources[key] = {
+                    name: {"capacity": capacity, "used": used} for name, capacity, used in key
+                }
+            names = traits_of.get(rp)
+            if names is None:
+                traits = no_traits
+            else:
+                tkey = tuple(names)
+                traits = shared_traits.get(tkey)
+                if traits is None:
+                    traits = shared_traits[tkey] = names
+            out[uuid_of[rp]] = {
+                "resources": resources,
+                "traits": traits,
+                "parent_provider_uuid": uuid_of.get(parent) if parent is not None else None,
+                "root_provider_uuid": uuid_of.get(root, uuid_of[rp]),
+            }
+        return out
+
+    def _other_inventories(
+        self,
+        resources_of: dict[int, list[tuple[str, int, int]]],
+        cond: sa.ColumnElement | None,
+        rc_names: dict[int, str],
+    ) -> None:
+        """Inventories of the classes not requested (the others are loaded)."""
+        requested = sorted(self.data.inventory)
+        query = sa.select(
+            inv_t.c.resource_provider_id,
+            inv_t.c.resource_class_id,
+            inv_t.c.total,
+            inv_t.c.reserved,
+            inv_t.c.allocation_ratio,
+        )
+        if requested:
+            query = query.where(inv_t.c.resource_class_id.not_in(requested))
+        if cond is not None:
+            query = query.select_from(
+                inv_t.join(rp_t, rp_t.c.id == inv_t.c.resource_provider_id)
+            ).where(cond)
+        rows = [row for row in self.conn.execute(query).all() if row[0] in resources_of]
+        if not rows:
+            return
+        ids = sorted({r[0] for r in rows})
+        used = usage(
+            self.conn, alloc_t.c.resource_provider_id.in_(ids) if len(ids) <= MAX_IN_LIST else None
+        )
+        for rp, rc, total, reserved, ratio in rows:
+            resources_of[rp].append(
+                (rc_names[rc], int((total - reserved) * ratio), used.get((rp, rc), 0))
+            )
+
+    def _summary_traits(
+        self, members: dict[int, Any], cond: sa.ColumnElement | None
+    ) -> dict[int, list[str]]:
+        """Trait names, in trait id order (as Placement lists them)."""
+        query = sa.select(rpt_t.c.resource_provider_id, rpt_t.c.trait_id).order_by(
+            rpt_t.c.trait_id
+        )
+        if cond is not None:
+            query = query.select_from(
+                rpt_t.join(rp_t, rp_t.c.id == rpt_t.c.resource_provider_id)
+            ).where(cond)
+        rows = self.conn.execute(query).all()
+        ids = {trait for _rp, trait in rows}
+        if not ids:
+            return {}
+        names = dict(
+            self.conn.execute(
+                sa.select(trait_t.c.id, trait_t.c.name).where(trait_t.c.id.in_(sorted(ids)))
+                if len(ids) <= MAX_IN_LIST
+                else sa.select(trait_t.c.id, trait_t.c.name)
+            ).all()
+        )
+        out: dict[int, list[str]] = {}
+        for rp, trait in rows:
+            if rp in members:
+                found = out.get(rp)
+                if found is None:
+                    out[rp] = [names[trait]]
+                else:
+                    found.append(names[trait])
+        return out
+
+
+
+def usage(conn: sa.Connection, where: sa.ColumnElement | None) -> dict[tuple[int, int], int]:
+    """(provider, class) -> summed allocations (those matching ``where``)."""
+    query = sa.select(
+        alloc_t.c.resource_provider_id,
+        alloc_t.c.resource_class_id,
+        sa.func.sum(alloc_t.c.used),
+    ).group_by(alloc_t.c.resource_provider_id, alloc_t.c.resource_class_id)
+    if where is not None:
+        query = query.where(where)
+    rows = conn.execute(query).all()
+    return {(rp, rc): int(total or 0) for rp, rc, total in rows}

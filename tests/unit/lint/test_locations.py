@@ -1,0 +1,118 @@
+"""Line and column numbers are correct through $ref, across files, in YAML and JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from interopcheck.lint import LintConfig, Loader, lint
+
+ROOT_YAML = """\
+openapi: 3.1.0
+info:
+  title: multi
+  version: '1.0'
+paths:
+  /things:
+    get:
+      description: list
+      responses:
+        '200':
+          description: ok
+          headers:
+            Cache-Control:
+              schema: {type: string}
+          content:
+            application/json:
+              schema:
+                $ref: 'schemas/things.yaml#/Things'
+"""
+
+THINGS_YAML = """\
+Things:
+  type: object
+  properties:
+    things:
+      type: array
+      items:
+        $ref: '../common.json#/Thing'
+"""
+
+COMMON_JSON = """{
+  "Thing": {
+    "type": "object",
+    "properties": {
+      "id": {"type": "string"},
+      "createdAt": {"type": "string", "format": "date-time"},
+      "updated_at": {"type": "string"}
+    }
+  }
+}
+"""
+
+
+def _write(tmp_path: Path) -> Path:
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "openapi.yaml").write_text(ROOT_YAML)
+    (tmp_path / "schemas" / "things.yaml").write_text(THINGS_YAML)
+    (tmp_path / "common.json").write_text(COMMON_JSON)
+    return tmp_path / "openapi.yaml"
+
+
+def test_findings_point_into_the_referenced_file(tmp_path: Path) -> None:
+    result = lint(_write(tmp_path), LintConfig(only={"NAME004", "TIME001"}))
+    got = {(v.rule, v.location.file, v.location.line, v.location.column, v.pointer)
+           for v in result.violations}
+    assert got == {
+        ("NAME004", "common.json", 6, 7, "/Thing/properties/createdAt"),
+        ("TIME001", "common.json", 7, 7, "/Thing/properties/updated_at"),
+    }
+    assert set(result.files) == {"openapi.yaml", "schemas/things.yaml", "common.json"}
+
+
+def test_yaml_location_of_a_key_in_the_second_file(tmp_path: Path) -> None:
+    _write(tmp_path)
+    loader = Loader()
+    root = loader.load(tmp_path / "openapi.yaml")
+    src = loader.load(tmp_path / "schemas" / "things.yaml")
+    loc = src.location("/Things/properties/things/items")
+    assert (loc.line, loc.column, loc.file) == (6, 7, "schemas/things.yaml")
+    node = root.node("/paths/~1things/get/responses/200/content/application~1json/schema")
+    target = node.deref()
+    assert target.source.name == "schemas/things.yaml" and target.pointer == "/Things"
+
+
+def test_json_locator_minified_and_pretty(tmp_path: Path) -> None:
+    data = {"a": {"b": [1, {"c": "x,}{\\\"]"}], "d": None}, "e": {"f": {}}}
+    for text in (json.dumps(data), json.dumps(data, indent=3)):
+        p = tmp_path / "d.json"
+        p.write_text(text)
+        src = Loader().load(p)
+        for pointer in ("/a/b/1/c", "/a/d", "/e/f", "/e"):
+            loc = src.location(pointer)
+            key = pointer.rsplit("/", 1)[1]
+            lines = text.split("\n")
+            assert lines[loc.line - 1][loc.column - 1:].startswith(f'"{key}"'), (pointer, loc)
+        loc = src.location("/a/b/1")
+        assert text.split("\n")[loc.line - 1][loc.column - 1] == "{"
+
+
+def test_missing_pointer_falls_back_to_deepest_existing(tmp_path: Path) -> None:
+    p = tmp_path / "d.json"
+    p.write_text('{\n  "a": {\n    "b": 1\n  }\n}')
+    assert Loader().load(p).location("/a/zzz").line == 2
+
+
+def test_json_locator_mixed_formatting(tmp_path: Path) -> None:
+    # pretty-printed, with inline containers, empty ones, tabs and a CRLF-free layout
+    text = ('{\n\t"a": {"x": [1, 2], "y": {}},\n\t"b": [],\n\t"c": {\n\t\t"d": [\n\t\t\t{"e": 1}'
+            ',\n\t\t\t{\n\t\t\t\t"f": "}\\n]"\n\t\t\t}\n\t\t]\n\t},\n\t"g": 1\n}\n')
+    p = tmp_path / "m.json"
+    p.write_text(text)
+    assert json.loads(text)
+    src = Loader().load(p)
+    lines = text.split("\n")
+    for pointer, expect in (("/a/y", '"y"'), ("/b", '"b"'), ("/c/d/1/f", '"f"'),
+                            ("/g", '"g"'), ("/c/d/0", "{")):
+        loc = src.location(pointer)
+        assert lines[loc.line - 1][loc.column - 1:].startswith(expect), (pointer, loc)

@@ -1,0 +1,71 @@
+"""Output formats: SARIF validates against the SARIF 2.1.0 schema; JUnit, GitHub, JSON, text."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import jsonschema
+import pytest
+
+from interopcheck.findings import Severity
+from interopcheck.lint import LintConfig, lint
+from interopcheck.lint.engine import LintResult
+from interopcheck.lint.render import FORMATS, RenderOptions
+from tests.unit.rules._docs import S, obj, one, op, resp
+
+SCHEMA = Path(__file__).parents[2] / "data" / "sarif-schema-2.1.0.json"
+
+
+@pytest.fixture
+def result(tmp_path: Path) -> LintResult:
+    d = one("/resource_providers", "get", op(("200", resp("200", obj(imageRef=S,
+                                                                    created_at=S)))))
+    p = tmp_path / "openapi.json"
+    p.write_text(json.dumps(d, indent=2))
+    return lint(p, LintConfig(severities={"TIME001": Severity.INFO}))
+
+
+def test_sarif_validates(result: LintResult) -> None:
+    log = json.loads(FORMATS["sarif"](result, RenderOptions()))
+    jsonschema.Draft4Validator(json.loads(SCHEMA.read_text())).validate(log)
+    res = log["runs"][0]["results"]
+    assert {r["ruleId"] for r in res} >= {"NAME003", "NAME004", "TIME001", "CACHE001"}
+    for r in res:
+        region = r["locations"][0]["physicalLocation"]["region"]
+        assert region["startLine"] >= 1
+    assert {r["level"] for r in res} >= {"error", "warning", "note"}
+
+
+def test_sarif_empty_run_validates(tmp_path: Path) -> None:
+    empty = LintResult("x.yaml", [])
+    log = json.loads(FORMATS["sarif"](empty, RenderOptions()))
+    jsonschema.Draft4Validator(json.loads(SCHEMA.read_text())).validate(log)
+
+
+def test_junit_failure_mapping(result: LintResult) -> None:
+    errors_only = ET.fromstring(FORMATS["junit"](result, RenderOptions()))
+    everything = ET.fromstring(FORMATS["junit"](result, RenderOptions(
+        junit_failures=(Severity.ERROR, Severity.WARNING, Severity.INFO))))
+    n = len(result.violations)
+    n_err = sum(1 for v in result.violations if v.severity is Severity.ERROR)
+    assert int(errors_only.get("failures")) == n_err < n
+    assert int(everything.get("failures")) == n == len(everything.findall(".//testcase"))
+
+
+def test_github_annotations(result: LintResult) -> None:
+    lines = FORMATS["github"](result, RenderOptions()).splitlines()
+    assert len(lines) == len(result.violations)
+    v = result.violations[0]
+    assert lines[0].startswith(f"::{'notice' if v.severity.value == 'info' else v.severity.value}"
+                               f" file=openapi.json,line={v.location.line},col=")
+    assert any(line.startswith("::error ") for line in lines)
+
+
+def test_json_and_text(result: LintResult) -> None:
+    data = json.loads(FORMATS["json"](result, RenderOptions()))
+    assert len(data["findings"]) == len(result.violations)
+    assert all(f["line"] > 0 and f["guideline"] for f in data["findings"])
+    text = FORMATS["text"](result, RenderOptions())
+    assert text.startswith("openapi.json\n") and "problems" in text.splitlines()[-1]
