@@ -58,9 +58,11 @@ __all__ = [
     "NOISE_MODES",
     "CallDiff",
     "DiffOptions",
+    "JobsResult",
     "aggregate_issues",
     "cancel_noise",
     "compare_pair",
+    "diff_jobs",
     "run_diff",
 ]
 
@@ -330,8 +332,6 @@ def run_diff(profile: Profile, clouds: Clouds, options: DiffOptions | None = Non
     options = options or DiffOptions()
     started = _now()
     problems: list[Problem] = []
-    compare_options = CompareOptions(
-        ignored_headers=DEFAULT_IGNORED_HEADERS | profile.ignore_headers)
 
     infos: dict[str, VersionInfo | None] = {}
     for cloud in clouds.all():
@@ -387,17 +387,49 @@ def run_diff(profile: Profile, clouds: Clouds, options: DiffOptions | None = Non
                                 f"{', '.join(options.scenarios)}",
                                 "list the scenarios with: interopcheck profile NAME --list"))
         return report(versions)
+    jobs = [Job(s, v) for s in scenarios for v in versions if s.applies(v)]
+    result = diff_jobs(profile, clouds, jobs, common, options, progress)
+    problems.extend(result.problems)
+    return report(versions, result.findings, result.baselined, result.calls, result.noise)
+
+
+@dataclass(frozen=True)
+class JobsResult:
+    """What running and judging some jobs gives: the parts of a :class:`Report` they fill."""
+
+    findings: tuple[Finding, ...] = ()
+    baselined: tuple[Finding, ...] = ()
+    calls: tuple[CallResult, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    noise: tuple[str, ...] = ()
+
+
+def diff_jobs(profile: Profile, clouds: Clouds, jobs: Sequence[Job],
+              common: tuple[Version, Version], options: DiffOptions | None = None,
+              progress: Progress | None = None) -> JobsResult:
+    """Stages 2-7 (run, compare, ignore, noise, findings, baseline) for ``jobs``.
+
+    ``common`` is the range both clouds serve (from discovery); its top is the version
+    ``microversion: latest`` steps send. :func:`run_diff` calls this once for the whole
+    sweep; the pytest plugin calls it once per test item (one job). A scenario pinning a
+    version outside ``common`` is not run: its calls come back skipped, with the reason.
+    """
+    options = options or DiffOptions()
+    compare_options = CompareOptions(
+        ignored_headers=DEFAULT_IGNORED_HEADERS | profile.ignore_headers)
     latest = common[1]
+    scenarios = list({j.scenario.name: j.scenario for j in jobs}.values())
     runnable, unrunnable = _runnable(scenarios, common)
-    jobs = [Job(s, v) for s in runnable for v in versions if s.applies(v)]
-    collected = _collector_run(profile, clouds, jobs, latest, options, compare_options,
+    names = {s.name for s in runnable}
+    to_run = [j for j in jobs if j.scenario.name in names]
+    collected = _collector_run(profile, clouds, to_run, latest, options, compare_options,
                                progress)
     findings: list[Finding] = []
     calls: list[CallResult] = []
     noise: list[str] = []
     issues: list[Issue] = []
     seen: set[str] = set()
-    for i, job in enumerate(jobs):
+    for i, job in enumerate(to_run):
         for finding in _findings(job.scenario, job.version, collected.calls[i]):
             if finding.key not in seen:
                 seen.add(finding.key)
@@ -405,17 +437,17 @@ def run_diff(profile: Profile, clouds: Clouds, options: DiffOptions | None = Non
         calls.extend(_call_results(job.scenario, collected.calls[i]))
         noise.extend(collected.noise[i])
         issues.extend(collected.issues[i])
-    problems.extend(aggregate_issues(issues))
     for scenario, reason in unrunnable:
         calls.extend(CallResult(scenario=scenario.name, call=step.name, method=step.method,
-                                url=step.url, microversion=str(v), status_a=None,
+                                url=step.url, microversion=str(job.version), status_a=None,
                                 status_b=None, findings=0, skipped=reason)
-                     for v in versions if scenario.applies(v)
-                     for step in scenario.calls if step.compare and step.applies(v))
+                     for job in jobs if job.scenario.name == scenario.name
+                     for step in scenario.calls if step.compare and step.applies(job.version))
     baselined: list[Finding] = []
     if options.baseline is not None:
         findings, baselined = options.baseline.split(findings)
-    return report(versions, findings, baselined, calls, list(dict.fromkeys(noise)))
+    return JobsResult(tuple(findings), tuple(baselined), tuple(calls),
+                      tuple(aggregate_issues(issues)), tuple(dict.fromkeys(noise)))
 
 
 def _runnable(scenarios: Sequence[Scenario], common: tuple[Version, Version]

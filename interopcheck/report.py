@@ -8,10 +8,11 @@ lives in ``interopcheck/schemas/report.schema.json``).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from interopcheck.findings import Finding
+from interopcheck.findings import Finding, Severity
 
 __all__ = ["REPORT_SCHEMA_VERSION", "CallResult", "CloudInfo", "Problem", "Report"]
 
@@ -105,4 +106,29 @@ class Report:
         }
         return data
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Report:
+        """The inverse of :meth:`to_dict` (``summary`` and ``schema_version`` are derived)."""
 
+        def finding(raw: Mapping[str, Any]) -> Finding:
+            fields = {f.name for f in dataclasses.fields(Finding)}
+            values = {k: v for k, v in raw.items() if k in fields}
+            values["severity"] = Severity(values["severity"])
+            values["extra"] = dict(values.get("extra") or {})
+            return Finding(**values)
+
+        def build(kind: type, raw: Mapping[str, Any]) -> Any:
+            fields = {f.name for f in dataclasses.fields(kind)}
+            return kind(**{k: v for k, v in raw.items() if k in fields})
+
+        return cls(
+            tool=data["tool"], profile=data["profile"], service_type=data["service_type"],
+            cloud_a=build(CloudInfo, data["cloud_a"]), cloud_b=build(CloudInfo, data["cloud_b"]),
+            microversions=tuple(data.get("microversions", ())),
+            started_at=data["started_at"], finished_at=data["finished_at"],
+            findings=tuple(finding(f) for f in data.get("findings", ())),
+            calls=tuple(build(CallResult, c) for c in data.get("calls", ())),
+            problems=tuple(build(Problem, p) for p in data.get("problems", ())),
+            baselined=tuple(finding(f) for f in data.get("baselined", ())),
+            noise=tuple(data.get("noise", ())),
+        )

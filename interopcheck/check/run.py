@@ -156,7 +156,19 @@ def run_check(profile: Profile, cloud: Cloud, options: CheckOptions | None = Non
     if issue is not None:
         result.issues.append(issue)
     bounds = _range(profile, found)
+    if not profile.discovery.auth:
+        disc = next((t for t in found if isinstance(getattr(t, "source", None), LiveSource)),
+                    None)
+        src = getattr(disc, "source", None)
+        violations.extend(discovery_unauthenticated(profile, getattr(src, "status", None), src))
+        if bounds is None and src is not None and src.status in (401, 403) and cloud.token:
+            # VD002 is reported; read the range with the token so the rest can run
+            again, _issue = discovery_target(cloud, profile, auth=True)
+            targets.extend(t for t in again if isinstance(t, VersionDocument))
+            bounds = _range(profile, again)
     if bounds is None:
+        result.findings = [_finding(v) for v in violations
+                           if v.rule not in options.disabled]
         if issue is None:
             result.issues.append(Issue(cloud.name, "discovery", "version discovery",
                                        "no version range in the discovery answer",
@@ -164,11 +176,6 @@ def run_check(profile: Profile, cloud: Cloud, options: CheckOptions | None = Non
         return result
     low, high = bounds
     result.min_version, result.max_version = low, high
-    if not profile.discovery.auth:
-        disc = next((t for t in found if isinstance(getattr(t, "source", None), LiveSource)),
-                    None)
-        src = getattr(disc, "source", None)
-        violations.extend(discovery_unauthenticated(profile, getattr(src, "status", None), src))
     if options.probes:
         probes = run_probes(profile, cloud, low, high, options.probe_url)
         targets.extend(probes.targets)

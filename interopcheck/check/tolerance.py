@@ -3,13 +3,15 @@
 Strict mode holds a cloud to the guideline text (and the catalog's regexes). Tolerant
 mode accepts what microversion-parse based services such as Placement do by design,
 each listed in ``../shared/apisig-rules.md`` (§1.1 MV008/MV010/MV011 [IMPL], §1.3 ERR002
-[IMPL], §1.2 VD007 [IMPL], §4). :func:`departure` names the departure a violation is
+[IMPL], §1.2 VD007 [IMPL], §4; HTTP010 and RES002 on the routes Placement's api-ref
+documents that way). :func:`departure` names the departure a violation is
 (or None); tolerant mode reports it as tolerated and does not fail on it.
 """
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from interopcheck.rules.registry import Violation
 
@@ -38,6 +40,15 @@ DEPARTURES: dict[str, str] = {
                                           "(placement-spec §0.4)",
     "placement-root-no-collection-link": "Placement's root links only self, with an empty "
                                          "href (catalog VD007 [IMPL])",
+    "placement-put-204": "Placement answers 204 to PUT /allocations/{consumer_uuid}, and to "
+                         "PUT /traits/{name} and PUT /resource_classes/{name} (1.7+) for one "
+                         "that already exists (api-ref; catalog HTTP010)",
+    "placement-trait-existence-204": "GET /traits/{name} is an existence check answered 204 "
+                                     "with no body (api-ref; catalog HTTP010)",
+    "placement-allocation-candidates-shape": "GET /allocation_candidates answers "
+                                             "allocation_requests and provider_summaries, not "
+                                             "one list named allocation_candidates (api-ref; "
+                                             "catalog RES002)",
 }
 
 _LACKS = re.compile(r"lacks (?P<fields>[a-z_, ]+)$")
@@ -78,4 +89,23 @@ def departure(v: Violation) -> str | None:
         return "placement-error-no-links"
     if v.rule == "VD007" and "collection" in v.message:
         return "placement-root-no-collection-link"
+    if v.rule in ("HTTP010", "RES002"):
+        return _placement_route(v)
+    return None
+
+
+def _placement_route(v: Violation) -> str | None:
+    """HTTP010/RES002 on the Placement routes that answer so by design."""
+    method = str(getattr(v.source, "method", "")).upper()
+    path = urlsplit(str(getattr(v.source, "url", ""))).path
+    segs = [s for s in path.split("/") if s]
+    if v.rule == "RES002":
+        return "placement-allocation-candidates-shape" if segs == ["allocation_candidates"] \
+            else None
+    if len(segs) != 2:
+        return None
+    if method == "PUT" and segs[0] in ("allocations", "traits", "resource_classes"):
+        return "placement-put-204"
+    if method == "GET" and segs[0] == "traits":
+        return "placement-trait-existence-204"
     return None

@@ -29,6 +29,7 @@ from interopcheck.profile.model import (
     Discovery,
     IgnoreRule,
     MicroversionMode,
+    Poll,
     Profile,
     Scenario,
     Section,
@@ -309,6 +310,7 @@ class _Builder:
             compare=bool(raw.get("compare", True)),
             timeout=raw.get("timeout"),
             ignore=tuple(ignores),
+            poll=_poll(raw.get("poll")),
         )
 
     def scenario(self, raw: dict[str, Any], index: int) -> Scenario | None:
@@ -423,6 +425,13 @@ class _Builder:
             ignore_headers=frozenset(h.lower() for h in doc.get("ignore_headers", ())),
             scenarios=tuple(scenarios),
         )
+
+
+def _poll(raw: Any) -> Poll | None:
+    if not raw:
+        return None
+    return Poll(until=str(raw["until"]), values=tuple(raw["in"]),
+                timeout=float(raw.get("timeout", 30.0)), interval=float(raw.get("interval", 0.2)))
 
 
 def _overlaps(a: VersionSet, b: VersionSet) -> bool:

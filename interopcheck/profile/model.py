@@ -21,6 +21,7 @@ __all__ = [
     "Discovery",
     "IgnoreRule",
     "MicroversionMode",
+    "Poll",
     "Profile",
     "Scenario",
     "Section",
@@ -90,6 +91,16 @@ class IgnoreRule:
 
 
 @dataclass(frozen=True, slots=True)
+class Poll:
+    """Repeat a request until ``until`` (a capture expression) is one of ``values``."""
+
+    until: str
+    values: tuple[Any, ...]
+    timeout: float = 30.0
+    interval: float = 0.2
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     """One HTTP request of a scenario."""
 
@@ -110,6 +121,7 @@ class Step:
     compare: bool = True
     timeout: float | None = None
     ignore: tuple[IgnoreRule, ...] = ()
+    poll: Poll | None = None
 
     def applies(self, version: Version) -> bool:
         return version in self.versions

@@ -8,8 +8,8 @@ from typing import Any
 
 from interopcheck.rules.targets import Node, Operation
 
-__all__ = ["array_props", "is_collection_path", "json_type", "last_literal", "properties",
-           "segments", "variants"]
+__all__ = ["array_props", "is_collection_path", "json_type", "last_literal",
+           "live_collection_path", "live_url", "properties", "segments", "variants"]
 
 
 def json_type(schema: Any) -> str | None:
@@ -77,3 +77,32 @@ def last_literal(path: str) -> str | None:
 def is_collection_path(op: Operation) -> bool:
     segs = segments(op.path)
     return bool(segs) and not segs[-1].startswith("{") and not _VERSION_SEG.match(segs[-1])
+
+
+# ---- live URLs (recorded exchanges: concrete values or profile templates) ----
+
+_UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
+                   r"[0-9a-fA-F]{12}$")
+
+
+def live_url(url: str) -> tuple[str, dict[str, list[str]]]:
+    """(path, query) of a recorded request URL (absolute or relative)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(url)
+    return parts.path or "/", parse_qs(parts.query, keep_blank_values=True)
+
+
+def _value_segment(seg: str) -> bool:
+    """A segment that is a value (an id or name), not a resource name: a template such as
+    ``$uuid(rp)``, a UUID, digits, or anything with upper-case letters (``DISK_GB``)."""
+    return ("$" in seg or "{" in seg or bool(_UUID.match(seg)) or seg.isdigit()
+            or seg != seg.lower())
+
+
+def live_collection_path(url: str) -> str | None:
+    """The collection name a live URL lists (its last segment), or None for a member URL."""
+    segs = [s for s in segments(live_url(url)[0]) if not _VERSION_SEG.match(s)]
+    if not segs or _value_segment(segs[-1]):
+        return None
+    return "/" + "/".join(segs)

@@ -11,6 +11,8 @@ from interopcheck.rules._schema import (
     is_collection_path,
     json_type,
     last_literal,
+    live_collection_path,
+    live_url,
     properties,
     segments,
     variants,
@@ -70,6 +72,27 @@ def res002(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
                               f"expected {sorted(expected)[0]!r}", v)
 
 
+@res002.also(Exchange)
+def res002_live(ctx: RuleContext, ex: Exchange) -> Iterator[Violation]:
+    if ex.method.upper() != "GET" or ex.status != 200 or not isinstance(ex.body, dict):
+        return
+    path = live_collection_path(ex.url)
+    if path is None:
+        return
+    arrays = sorted(k for k, v in ex.body.items() if isinstance(v, list) and k != "links")
+    if arrays == ["versions"] and _is_version_document(ex.body["versions"]):
+        return  # version discovery: {"versions": [...]} at any root URL (VD rules)
+    expected = collection_key(path)
+    if arrays and not expected & set(arrays) and len(ex.body) <= 3:
+        yield ctx.finding(f"GET {ex.url} wraps its collection in {arrays[0]!r}, expected "
+                          f"{sorted(expected)[0]!r}", ex, arrays[0])
+
+
+def _is_version_document(entries: list) -> bool:
+    return bool(entries) and all(isinstance(e, dict) and "id" in e and "status" in e
+                                 for e in entries)
+
+
 def _params(op: Operation) -> set[str]:
     return {p.name for p in op.parameters if p.where == "query"}
 
@@ -102,6 +125,34 @@ def page004(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
                               v)
     if "link" in resp.headers:
         return
+
+
+PAGE_RELS = frozenset({"first", "prev", "previous", "self", "next", "last"})
+
+
+@page004.also(Exchange)
+def page004_live(ctx: RuleContext, ex: Exchange) -> Iterator[Violation]:
+    """When a paged list answers with pagination links: their rels, hrefs and ``prev``."""
+    if ex.method.upper() != "GET" or ex.status != 200 or not isinstance(ex.body, dict):
+        return
+    query = live_url(ex.url)[1]
+    links = ex.body.get("links")
+    if not {"limit", "marker"} & set(query) or not isinstance(links, list):
+        return
+    for i, link in enumerate(links):
+        if not isinstance(link, dict):
+            continue
+        rel, href = str(link.get("rel", "")), link.get("href")
+        if rel not in PAGE_RELS:
+            yield ctx.finding(f"GET {ex.url}: pagination link rel {rel!r} is not one of "
+                              "first, prev, self, next, last", ex, "links", i)
+        elif rel in ("next", "prev", "previous") and isinstance(href, str) and not (
+                {"limit", "marker"} & set(live_url(href)[1])):
+            yield ctx.finding(f"GET {ex.url}: the {rel!r} link carries neither limit nor "
+                              "marker", ex, "links", i)
+        elif rel in ("prev", "previous") and "marker" not in query:
+            yield ctx.finding(f"GET {ex.url}: the first page has a {rel!r} link", ex,
+                              "links", i)
 
 
 @rule("PAGE011", level="SHOULD", guideline="pagination",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from interopcheck.findings import Severity
 from interopcheck.rules._schema import is_collection_path, json_type, properties, segments
 from interopcheck.rules.registry import RuleContext, Violation, rule
 from interopcheck.rules.targets import ApiDocument, Exchange, Node, Operation
@@ -123,6 +124,28 @@ def http010(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
                           "responses")
     elif op.method in ("put", "patch") and codes == ["204"]:
         yield ctx.finding(f"{op.label} update succeeds with 204, not 200", op, "responses")
+
+
+@http009.also(Exchange)
+def http009_live(ctx: RuleContext, ex: Exchange) -> Iterator[Violation]:
+    if ex.method.upper() != "DELETE" or not 200 <= ex.status < 300:
+        return
+    if ex.status == 202:
+        yield ctx.finding(f"DELETE {ex.url} answered 202 (asynchronous); the guideline only "
+                          "defines 204 for DELETE", ex, severity=Severity.INFO)
+    elif ex.status != 204:
+        yield ctx.finding(f"DELETE {ex.url} answered {ex.status}, not 204", ex)
+    elif ex.body not in (None, "", b""):
+        yield ctx.finding(f"DELETE {ex.url} answered 204 with a body", ex)
+
+
+@http010.also(Exchange)
+def http010_live(ctx: RuleContext, ex: Exchange) -> Iterator[Violation]:
+    method = ex.method.upper()
+    if method == "GET" and 200 < ex.status < 300:
+        yield ctx.finding(f"GET {ex.url} answered {ex.status}, not 200", ex)
+    elif method in ("PUT", "PATCH") and ex.status == 204:
+        yield ctx.finding(f"{method} {ex.url} answered 204, not 200", ex)
 
 
 def _forbidden_status(status: str, why: str, rule_id: str) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from interopcheck.rules._schema import json_type, literal_segments, segments
 from interopcheck.rules.registry import RuleContext, Violation, rule
-from interopcheck.rules.targets import ApiDocument, Operation, Parameter, Schema, escape
+from interopcheck.rules.targets import ApiDocument, Exchange, Operation, Parameter, Schema, escape
 
 SNAKE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 SEGMENT = re.compile(r"^[a-z0-9-]+$")
@@ -81,6 +81,43 @@ def name004(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
     for name in _own_properties(schema):
         if not SNAKE.match(str(name)) and ":" not in str(name):
             yield ctx.finding(f"field {name!r} is not snake_case", schema, "properties", name)
+
+
+#: Objects under these keys are free-form maps (user data, or keyed by names/ids).
+FREE_FORM = frozenset({"metadata", "extra_specs", "properties", "mappings"})
+_DATA_KEY = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
+                       r"[0-9a-fA-F]{12}$|^[^a-z]*$|^\$[a-z]+\(")
+
+
+def _is_map(obj: dict[str, object]) -> bool:
+    """An object keyed by data, not fields: UUIDs, ``DISK_GB``, ``CUSTOM_X``, digits, ``""``,
+    or a profile template a recorded value was written back as (``$uuid(rp)``)."""
+    return any(_DATA_KEY.match(str(k)) for k in obj)
+
+
+def _walk_keys(value: object, path: tuple[str | int, ...] = (),
+               ) -> Iterator[tuple[str, tuple[str | int, ...]]]:
+    """(field name, JSON path) of every field of a live JSON body, skipping map keys."""
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _walk_keys(item, (*path, i))
+    elif isinstance(value, dict):
+        is_map = _is_map(value)
+        for k, v in value.items():
+            if not is_map:
+                yield str(k), (*path, k)
+            if not (isinstance(k, str) and k in FREE_FORM):
+                yield from _walk_keys(v, (*path, k))
+
+
+@name004.also(Exchange)
+def name004_live(ctx: RuleContext, ex: Exchange) -> Iterator[Violation]:
+    seen: set[str] = set()
+    for name, path in _walk_keys(ex.body):
+        if name not in seen and not SNAKE.match(name) and ":" not in name:
+            seen.add(name)
+            yield ctx.finding(f"{ex.method} {ex.url}: field {name!r} is not snake_case", ex,
+                              *path)
 
 
 def _booleans(schema: Schema) -> Iterator[str]:

@@ -8,9 +8,23 @@ from typing import Any
 
 from interopcheck.rules._schema import json_type
 from interopcheck.rules.registry import RuleContext, Violation, rule
-from interopcheck.rules.targets import ApiDocument, Operation, Schema
+from interopcheck.rules.targets import ApiDocument, Exchange, Operation, Schema
 
 TIMESTAMP = re.compile(r"^(.*_at|created|updated|.*_time|timestamp|expires.*)$")
+#: ISO 8601 / RFC 3339 date or date-time (extended format; fraction and zone optional).
+ISO8601 = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?"
+                     r"(Z|[+-]\d{2}(:?\d{2})?)?)?$")
+
+
+def _fields(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[str, Any, tuple]]:
+    """(name, value, JSON path) of every object member of a live JSON body, at any depth."""
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _fields(item, (*path, i))
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield str(k), v, (*path, k)
+            yield from _fields(v, (*path, k))
 
 
 def _props(schema: Schema) -> dict[str, Any]:
@@ -42,6 +56,22 @@ def link001(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
                               "properties", "links")
 
 
+@link001.also(Exchange)
+def link001_live(ctx: RuleContext, ex: Exchange) -> Iterator[Violation]:
+    for name, value, path in _fields(ex.body):
+        if name != "links":
+            continue
+        if not isinstance(value, list):
+            yield ctx.finding(f"{ex.method} {ex.url}: 'links' is not an array", ex, *path)
+            continue
+        for i, link in enumerate(value):
+            bad = not isinstance(link, dict) or not all(
+                isinstance(link.get(k), str) for k in ("rel", "href"))
+            if bad:
+                yield ctx.finding(f"{ex.method} {ex.url}: links[{i}] is not an object with "
+                                  "string rel and href", ex, *path, i)
+
+
 @rule("TIME001", level="SHOULD", guideline="time",
       description="Timestamp fields are ISO 8601 (format: date-time)", given=Schema)
 def time001(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
@@ -54,6 +84,19 @@ def time001(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
         elif json_type(prop) in ("integer", "number"):
             yield ctx.finding(f"timestamp field {name!r} is a number, not ISO 8601", schema,
                               "properties", name)
+
+
+@time001.also(Exchange)
+def time001_live(ctx: RuleContext, ex: Exchange) -> Iterator[Violation]:
+    for name, value, path in _fields(ex.body):
+        if not TIMESTAMP.match(name) or value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, str):
+            yield ctx.finding(f"{ex.method} {ex.url}: timestamp {name!r} is {value!r}, not an "
+                              "ISO 8601 string", ex, *path)
+        elif not ISO8601.match(value):
+            yield ctx.finding(f"{ex.method} {ex.url}: timestamp {name!r} = {value!r} is not "
+                              "ISO 8601", ex, *path)
 
 
 @rule("TAG001", level="SHOULD", guideline="tags",

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,7 +27,7 @@ import httpx
 from interopcheck.compare.exchange import REDACTED, Exchange, parse_body
 from interopcheck.microversion import Version
 from interopcheck.profile.model import UNSET, Profile, Step
-from interopcheck.profile.templates import TemplateError, Variables
+from interopcheck.profile.templates import TemplateError, Variables, extract
 from interopcheck.report import Problem
 from interopcheck.runner.clouds import MAX_TIMEOUTS, Cloud, safe_url
 
@@ -230,5 +231,30 @@ def _exchange(cloud: Cloud, profile: Profile, variables: Variables, request: htt
 
 def send(cloud: Cloud, profile: Profile, step: Step, variables: Variables, sweep: Version,
          latest: Version, where: str) -> Outcome:
-    """Send a scenario step at the sweep version (or the step's own version)."""
-    return send_request(cloud, profile, step, variables, step.microversion(sweep, latest), where)
+    """Send a scenario step at the sweep version (or the step's own version).
+
+    A step with ``poll`` is sent again every ``interval`` seconds until its ``until``
+    expression has one of the wanted values; the last answer is returned, or an
+    Issue when ``timeout`` runs out first.
+    """
+    version = step.microversion(sweep, latest)
+    outcome = send_request(cloud, profile, step, variables, version, where)
+    poll = step.poll
+    if poll is None:
+        return outcome
+    deadline = time.monotonic() + poll.timeout
+    while True:
+        if outcome.issue is not None:
+            return outcome
+        value = extract(poll.until, outcome.status or 0, outcome.headers, outcome.body)
+        if value in poll.values:
+            return outcome
+        if time.monotonic() >= deadline:
+            wanted = ", ".join(str(v) for v in poll.values)
+            return Outcome(None, Issue(
+                cloud.name, "poll-timeout", where,
+                f"{poll.until} was {value!r}, not one of {wanted}, after {poll.timeout:g}s",
+                "the asynchronous change did not settle: check the service or raise the "
+                "step's poll timeout"), outcome.status, outcome.headers, outcome.body)
+        time.sleep(poll.interval)
+        outcome = send_request(cloud, profile, step, variables, version, where)

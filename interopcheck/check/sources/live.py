@@ -143,11 +143,12 @@ def fetch(cloud: Cloud, profile: Profile, label: str, method: str, url: str, *,
     return recorded, source, None
 
 
-def discovery_target(cloud: Cloud, profile: Profile) -> tuple[list[Target], Issue | None]:
-    """The version document, fetched as the profile says (no token)."""
+def discovery_target(cloud: Cloud, profile: Profile, *, auth: bool | None = None,
+                     ) -> tuple[list[Target], Issue | None]:
+    """The version document, fetched as the profile says (no token unless ``auth``)."""
     d = profile.discovery
     recorded, source, issue = fetch(cloud, profile, "version discovery", d.method, d.url,
-                                    auth=d.auth, origin="discovery")
+                                    auth=d.auth if auth is None else auth, origin="discovery")
     if recorded is None or source is None:
         return [], issue
     out: list[Target] = list(targets_of(recorded, source))

@@ -1,6 +1,7 @@
 """Assemble the servers API's WSGI application.
 
-Outermost first: request id -> noauth2 -> fault wrapper (compute's error
+Outermost first: request id -> protocol headers (strict version strings, echo, Vary,
+Cache-Control on every answer) -> noauth2 -> fault wrapper (compute's error
 format) -> microversion negotiation (``compute``) -> error adoption ->
 content checks -> router -> handlers; the same framework pieces as
 Placement's stack.
@@ -38,6 +39,7 @@ class ComputeApp:
             json_error_formatter=wsgi.json_error_formatter)
         app = compute_middleware.FaultWrapper(app)
         app = compute_middleware.NoAuth(app)
+        app = compute_middleware.Protocol(app)
         app = middleware.RequestId(app)
         self._app = app
 

@@ -1,7 +1,7 @@
 """Errors and handlers of the servers API (refcloud.http's pieces, compute's formatter).
 
 Error bodies follow the API-SIG errors guideline: ``{"errors": [{"status",
-"title", "detail", "code", "request_id"}]}`` with a ``compute.*`` code always
+"title", "detail", "code", "links", "request_id"}]}`` with a ``compute.*`` code always
 present, and ``max_version``/``min_version`` on a version negotiation 406.
 ``detail`` is the message alone (webob's boilerplate explanation is dropped
 when a message was given).
@@ -25,6 +25,11 @@ INVALID_STATE = "compute.server.invalid_state"
 UNKNOWN_ACTION = "compute.action.unknown"
 NO_VALID_HOST = "compute.no_valid_host"
 HOST_NOT_FOUND = "compute.host.not_found"
+VERSION_MALFORMED = "compute.microversion.malformed"
+VERSION_UNSUPPORTED = "compute.microversion.unsupported"
+#: Every error object links to the guideline that defines its format.
+HELP_LINKS = ({"rel": "help",
+               "href": "https://specs.openstack.org/openstack/api-sig/guidelines/errors.html"},)
 
 
 def json_error_formatter(body: str, status: str, title: str, environ: dict[str, Any]) -> dict:
@@ -37,10 +42,12 @@ def json_error_formatter(body: str, status: str, title: str, environ: dict[str, 
         "title": title,
         "detail": paragraphs[-1] if paragraphs else title,
         "code": environ.get(ENV_ERROR_CODE) or UNDEFINED,
+        "links": [dict(link) for link in HELP_LINKS],
     }
     if http.ENV_REQUEST_ID in environ:
         error["request_id"] = environ[http.ENV_REQUEST_ID]
     if status_code == 406 and microversion.ENVIRON_KEY not in environ:
+        error["code"] = VERSION_UNSUPPORTED
         error["max_version"] = microversion.MAX_VERSION
         error["min_version"] = microversion.MIN_VERSION
     return {"errors": [error]}

@@ -160,6 +160,28 @@ def test_cache_control_departure_only_below_1_15() -> None:
     assert departure(high) is None
 
 
+def _at(method: str, url: str, status: int) -> LiveSource:
+    return LiveSource("scenario", "x", method, url, status, "placement 1.39", (),
+                      "placement 1.39")
+
+
+@pytest.mark.parametrize(("rule", "method", "url", "status", "expected"), [
+    ("HTTP010", "PUT", "/allocations/$uuid(c)", 204, "placement-put-204"),
+    ("HTTP010", "PUT", "/traits/CUSTOM_A", 204, "placement-put-204"),
+    ("HTTP010", "PUT", "/resource_classes/$rc(A)", 204, "placement-put-204"),
+    ("HTTP010", "GET", "/traits/HW_CPU_X86_AVX2", 204, "placement-trait-existence-204"),
+    ("HTTP010", "PUT", "/resource_providers/$uuid(rp)", 204, None),
+    ("HTTP010", "GET", "/resource_providers", 204, None),
+    ("RES002", "GET", "/allocation_candidates?resources=VCPU:1", 200,
+     "placement-allocation-candidates-shape"),
+    ("RES002", "GET", "/resource_providers", 200, None),
+])
+def test_route_departures(rule: str, method: str, url: str, status: int,
+                          expected: str | None) -> None:
+    v = Violation(rule, Severity.WARNING, "m", "", _at(method, url, status))
+    assert departure(v) == expected
+
+
 # ---- command line ----------------------------------------------------------
 
 

@@ -31,7 +31,8 @@ def test_version_document_needs_no_token_and_versions_are_negotiated(
     assert resp.status_code == 200
     assert resp.json() == {"versions": [{
         "id": "v1.0", "min_version": "1.0", "max_version": "1.1", "status": "CURRENT",
-        "links": [{"rel": "self", "href": "/compute/"}]}]}
+        "links": [{"rel": "self", "href": "/compute/"},
+                  {"rel": "collection", "href": "/compute/"}]}]}
     assert resp.headers["openstack-api-version"] == "compute 1.0"
     assert resp.headers["vary"] == "openstack-api-version"
     latest = compute.http.get("/compute/servers",
@@ -48,6 +49,27 @@ def test_unavailable_version_is_406_with_the_range(compute: ComputeCloud) -> Non
     assert (error["min_version"], error["max_version"]) == ("1.0", "1.1")
     error_of(compute.http.get("/compute/servers",
                               headers={"openstack-api-version": "compute one"}), 400)
+
+
+def test_version_strings_are_strict_and_errors_carry_the_protocol_headers(
+        compute: ComputeCloud) -> None:
+    """Unlike Placement (microversion-parse): 0.9 and 1.01 are malformed, and the 400/406
+    raised before the handlers still echo a version and carry Vary; errors have links."""
+    for value in ("0.9", "1.01", "1.1.1"):
+        resp = compute.http.get("/compute/servers",
+                                headers={"openstack-api-version": f"compute {value}"})
+        error = error_of(resp, 400)
+        assert error["code"] == "compute.microversion.malformed"
+        assert value in error["detail"]
+    out_of_range = compute.http.get("/compute/servers",
+                                    headers={"openstack-api-version": "compute 1.7"})
+    error = error_of(out_of_range, 406)
+    assert error["code"] == "compute.microversion.unsupported"
+    assert error["links"] and error["links"][0]["rel"] == "help"
+    for resp in (resp, out_of_range, compute.http.get("/compute/nowhere")):
+        assert resp.headers["openstack-api-version"].startswith("compute 1.")
+        assert "openstack-api-version" in resp.headers["vary"].lower()
+    assert compute.http.get("/compute/flavors").headers["cache-control"] == "no-cache"
 
 
 def test_create_is_202_with_location_then_the_server_is_active(compute: ComputeCloud) -> None:

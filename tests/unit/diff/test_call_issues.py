@@ -9,7 +9,7 @@ import pytest
 
 from interopcheck.microversion import parse
 from interopcheck.profile.loader import profile_from_document
-from interopcheck.profile.model import Section, Step
+from interopcheck.profile.model import Poll, Section, Step
 from interopcheck.profile.templates import Variables
 from interopcheck.runner import Cloud
 from interopcheck.runner.call import send
@@ -127,3 +127,47 @@ def test_discovery() -> None:
     assert "the answer has no minimum version at body.versions.0.min_version" in issue.what
     info, issue = discover(PROFILE, cloud(lambda r: httpx.Response(404, json={})))
     assert issue is not None and issue.what == "answered 404"
+
+
+def _polling_step(timeout: float) -> Step:
+    return Step(name="GET /x", section=Section.CALLS, index=0, method="GET", url="/x",
+                poll=Poll(until="body.status", values=("ACTIVE", "ERROR"), timeout=timeout,
+                          interval=0.01))
+
+
+def test_poll_repeats_until_the_value_settles_and_returns_the_last_answer() -> None:
+    answers = iter(["BUILD", "BUILD", "ACTIVE", "DELETED"])
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        status = next(answers)
+        sent.append(status)
+        return httpx.Response(200, json={"status": status})
+
+    _, outcome = call(handler, _polling_step(timeout=5))
+    assert sent == ["BUILD", "BUILD", "ACTIVE"]
+    assert outcome.issue is None and outcome.exchange is not None
+    assert outcome.exchange.body == {"status": "ACTIVE"}
+
+
+def test_poll_that_never_settles_is_one_issue_line() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"status": "BUILD"})
+
+    _, outcome = call(handler, _polling_step(timeout=0.1))
+    assert outcome.exchange is None and outcome.issue is not None
+    assert outcome.issue.category == "poll-timeout"
+    assert "body.status was 'BUILD', not one of ACTIVE, ERROR, after 0.1s" in outcome.issue.what
+
+
+def test_poll_is_read_from_the_profile() -> None:
+    profile = profile_from_document({
+        "profile": "p",
+        "service": {"type": "compute", "version_header": "OpenStack-API-Version"},
+        "discovery": {"GET": "/", "min_version": "body.v.0.min",
+                      "max_version": "body.v.0.max"},
+        "scenarios": [{"name": "s", "calls": [
+            {"GET": "/x", "poll": {"until": "status", "in": [200], "timeout": 3}}]}],
+    })
+    step = profile.scenarios[0].calls[0]
+    assert step.poll == Poll(until="status", values=(200,), timeout=3.0, interval=0.2)

@@ -25,7 +25,8 @@ def ex(status: int = 200, method: str = "GET", body: Any = None, **headers: str)
             h.pop(key, None)
         else:
             h[key] = [v]
-    return Exchange(method, "http://x/things", status, h, body)
+    url = h.pop("url", ["http://x/things"])[0]
+    return Exchange(method, url, status, h, body)
 
 
 def vdoc(body: Any) -> VersionDocument:
@@ -67,6 +68,27 @@ LIVE: dict[str, tuple[Any, Any]] = {
     "CACHE002": (ex(cache_control="max-age=60"), ex(cache_control="max-age=60",
                                                     etag='"abc"')),
     "ETAG002": (ex(etag="abc"), ex(etag='W/"abc"')),
+    "NAME004": (ex(body={"things": [{"id": 1, "createdAt": "x"}]}),
+                ex(body={"things": [{"id": 1, "created_at": "x", "metadata": {"fooBar": 1},
+                                     "usages": {"DISK_GB": 1, "CUSTOM_X": 2},
+                                     "allocations": {"0c8a8d5e-5ea5-4e45-9a2b-0d5d1f2b3c4d": {},
+                                                     "$uuid(rp)": {}}}]})),
+    "TIME001": (ex(body={"thing": {"created_at": 1700000000, "updated_at": "yesterday"}}),
+                ex(body={"thing": {"created_at": "2024-05-01T10:11:12Z", "updated_at": None,
+                                   "expires_at": "2024-05-01T10:11:12.123456+02:00"}})),
+    "LINK001": (ex(body={"thing": {"links": [{"rel": "self"}, "http://x/things/1"]}}),
+                ex(body={"thing": {"links": [{"rel": "self", "href": "http://x/things/1",
+                                              "type": "application/json"}]}})),
+    "RES002": (ex(body={"items": [1, 2], "links": []}),
+               ex(body={"things": [1, 2], "links": []})),
+    "PAGE004": (ex(url="http://x/things?limit=1", body={"things": [1], "links": [
+                    {"rel": "prev", "href": "http://x/things?limit=1&marker=a"},
+                    {"rel": "more", "href": "http://x/things?page=2"}]}),
+                ex(url="http://x/things?limit=1&marker=a", body={"things": [1], "links": [
+                    {"rel": "prev", "href": "http://x/things?limit=1&marker=z"},
+                    {"rel": "next", "href": "http://x/things?limit=1&marker=b"}]})),
+    "HTTP009": (ex(200, "DELETE", body={"thing": {}}), ex(204, "DELETE")),
+    "HTTP010": (ex(204, "PUT"), ex(200, "PUT", body={"thing": {}})),
     "MV007": (ErrorBody(406, {"errors": [{"status": 406, "title": "Not Acceptable"}]}),
               ErrorBody(406, {"errors": [{"status": 406, "title": "Not Acceptable",
                                           "min_version": "1.0", "max_version": "1.39"}]})),
@@ -94,3 +116,28 @@ def test_live_bad_and_good(rule_id: str) -> None:
     assert [v.rule for v in found] and {v.rule for v in found} == {rule_id}
     assert evaluate([good], enabled={rule_id}, mode="live") == []
     assert "live" in REGISTRY.get(rule_id).modes
+
+
+def test_res002_skips_members_and_templates() -> None:
+    for url in ("http://x/things/0c8a8d5e-5ea5-4e45-9a2b-0d5d1f2b3c4d", "http://x/things/$uuid(a)",
+                "http://x/things/DISK_GB", "http://x/"):
+        assert evaluate([ex(url=url, body={"items": [1]})], enabled={"RES002"},
+                        mode="live") == []
+
+
+def test_page004_needs_paging_parameters_and_reports_each_problem() -> None:
+    bad = LIVE["PAGE004"][0]
+    found = evaluate([bad], enabled={"PAGE004"}, mode="live")
+    assert [v.pointer for v in found] == ["/links/0", "/links/1"]
+    unpaged = ex(body=bad.body)
+    assert evaluate([unpaged], enabled={"PAGE004"}, mode="live") == []
+
+
+def test_http009_asynchronous_delete_is_info() -> None:
+    (v,) = evaluate([ex(202, "DELETE")], enabled={"HTTP009"}, mode="live")
+    assert v.severity.value == "info"
+
+
+def test_name004_points_at_the_field() -> None:
+    (v,) = evaluate([LIVE["NAME004"][0]], enabled={"NAME004"}, mode="live")
+    assert v.pointer == "/things/0/createdAt"

@@ -19,7 +19,8 @@ def home(req: webob.Request) -> webob.Response:
                 "max_version": microversion.MAX_VERSION,
                 "min_version": microversion.MIN_VERSION,
                 "status": "CURRENT",
-                "links": [{"rel": "self", "href": f"{http.prefix(req)}/"}],
+                "links": [{"rel": "self", "href": f"{http.prefix(req)}/"},
+                          {"rel": "collection", "href": f"{http.prefix(req)}/"}],
             }
         ]
     }

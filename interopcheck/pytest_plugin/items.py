@@ -1,0 +1,229 @@
+"""The collected tests: one item per scenario x microversion, and the guideline checks.
+
+    placement                                      (InteropCollector: discovery happens here)
+    placement::provider-lifecycle[1.20]            (DiffItem, marker interop_diff)
+    placement::guideline                           (GuidelineCollector)
+    placement::guideline::discovery-and-probes     (GuidelineItem, marker interop_guideline)
+    placement::guideline::provider-lifecycle[1.0]  (GuidelineItem)
+
+A cloud that cannot be discovered is one collection error on the collector (a clear
+message, no traceback), not a failure per item. A failing item shows its findings the
+way ``interopcheck diff`` prints them (kind, path, what each cloud sent, verdicts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from interopcheck.check import CheckResult
+from interopcheck.diff import JobsResult
+from interopcheck.microversion import Version
+from interopcheck.profile.model import Scenario
+from interopcheck.pytest_plugin.settings import STATE_KEY
+from interopcheck.pytest_plugin.state import CollectError, InteropState
+from interopcheck.render import text
+from interopcheck.render._common import plural, shorten
+
+__all__ = ["DiffItem", "FailureRepr", "GuidelineCollector", "GuidelineItem",
+           "InteropCollector"]
+
+PROBES_ITEM = "discovery-and-probes"
+
+
+def state_of(node: pytest.Item | pytest.Collector) -> InteropState:
+    return node.config.stash[STATE_KEY]
+
+
+class _Crash:
+    """The one-line message pytest shows in the short summary and JUnit's ``message``."""
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        self.lineno = 0
+        self.message = message
+
+
+class FailureRepr:
+    """A failure shown as plain lines (no traceback): what ``repr_failure`` returns."""
+
+    def __init__(self, lines: Sequence[str], path: str = "") -> None:
+        self.lines = list(lines)
+        self.reprcrash = _Crash(path, self.lines[0] if self.lines else "")
+
+    def toterminal(self, tw: Any) -> None:
+        for line in self.lines:
+            tw.line(line)
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines)
+
+
+class InteropDiffFailure(Exception):
+    """A diff item found differences (or could not compare)."""
+
+    def __init__(self, result: JobsResult) -> None:
+        super().__init__(f"{len(result.findings)} findings, {len(result.problems)} problems")
+        self.result = result
+
+
+class InteropCheckFailure(Exception):
+    """A guideline item found violations (or could not check)."""
+
+    def __init__(self, result: CheckResult, failing: Sequence[Any]) -> None:
+        super().__init__(f"{len(failing)} failing findings")
+        self.result = result
+        self.failing = list(failing)
+
+
+class InteropCollector(pytest.Collector):
+    """The profile: its diff items and the guideline collector. Discovery runs here."""
+
+    def collect(self) -> Iterable[pytest.Item | pytest.Collector]:
+        state = state_of(self)
+        nodes: list[pytest.Item | pytest.Collector] = []
+        if state.settings.diff:
+            for scenario, version in state.diff_plan():
+                nodes.append(DiffItem.from_parent(self, name=f"{scenario.name}[{version}]",
+                                                  scenario=scenario, version=version))
+        if state.settings.guideline:
+            nodes.append(GuidelineCollector.from_parent(self, name="guideline"))
+        return nodes
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     ) -> str | Any:
+        if isinstance(excinfo.value, CollectError):
+            return f"interopcheck: {excinfo.value}"
+        return super().repr_failure(excinfo)
+
+
+class GuidelineCollector(pytest.Collector):
+    """The guideline checks of ``--interop-cloud``: discovery and probes, then scenarios."""
+
+    def collect(self) -> Iterable[pytest.Item]:
+        state = state_of(self)
+        jobs = state.check_plan()
+        items = [GuidelineItem.from_parent(self, name=PROBES_ITEM, scenario=None, version=None)]
+        items += [GuidelineItem.from_parent(self, name=f"{s.name}[{v}]", scenario=s, version=v)
+                  for s, v in jobs]
+        return items
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     ) -> str | Any:
+        if isinstance(excinfo.value, CollectError):
+            return f"interopcheck: {excinfo.value}"
+        return super().repr_failure(excinfo)
+
+
+class _InteropItem(pytest.Item):
+    scenario: Scenario | None
+    version: Version | None
+
+    def reportinfo(self) -> tuple[Path, int | None, str]:
+        state = state_of(self)
+        what = (f"{self.scenario.name} at {self.version}" if self.scenario is not None
+                else PROBES_ITEM)
+        return Path(state.profile.path).resolve(), None, f"{state.profile.name}: {what}"
+
+
+class DiffItem(_InteropItem):
+    """One scenario at one microversion, run on A and B and compared."""
+
+    def __init__(self, *, scenario: Scenario, version: Version, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+        self.version = version
+        self.add_marker("interop_diff")
+
+    def runtest(self) -> None:
+        result = state_of(self).run_diff_job(self.scenario, self.version)
+        if result.baselined:
+            self.user_properties.append(("interop_baselined", str(len(result.baselined))))
+        if result.findings or result.problems:
+            raise InteropDiffFailure(result)
+        if result.calls and all(c.skipped for c in result.calls):
+            pytest.skip(result.calls[0].skipped or "skipped")
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str | Any:
+        if isinstance(excinfo.value, InteropDiffFailure):
+            return self._failure(excinfo.value.result)
+        return super().repr_failure(excinfo, style=style)
+
+    def _failure(self, result: JobsResult) -> FailureRepr:
+        state = state_of(self)
+        report = state.diff_jobs[-1].report if state.diff_jobs else None
+        findings = list(result.findings)
+        where = f"{self.scenario.name} @ {self.version}"
+        if findings:
+            first = findings[0]
+            head = (f"{where}: {plural(len(findings), 'finding')}: {first.kind} at "
+                    f"{first.path} in {first.call!r}: A sent {shorten(first.a, 60)} | B sent "
+                    f"{shorten(first.b, 60)}")
+            if len(findings) > 1:
+                head += f" (+{len(findings) - 1} more)"
+        else:
+            head = f"{where}: not compared: {result.problems[0].line()}"
+        lines = [head]
+        if report is not None:
+            body = text.render(report).rstrip("\n").splitlines()
+            # The terminal report without its title and exit code line.
+            if body and body[-1].startswith("exit code"):
+                body = body[:-1]
+            lines += ["", *body[1:]]
+        else:
+            lines.append(summary_line_of(result))
+        return FailureRepr([state.scrub(line) for line in lines], str(state.profile.path))
+
+
+def summary_line_of(result: JobsResult) -> str:
+    return f"{plural(len(result.findings), 'finding')}, {plural(len(result.problems), 'problem')}"
+
+
+class GuidelineItem(_InteropItem):
+    """The API-SIG guideline rules on one scenario at one version (or the probes)."""
+
+    def __init__(self, *, scenario: Scenario | None, version: Version | None,
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scenario = scenario
+        self.version = version
+        self.add_marker("interop_guideline")
+
+    def runtest(self) -> None:
+        state = state_of(self)
+        result = state.run_check_job(self.scenario, self.version)
+        failing = result.failing(state.settings.check_mode)
+        if failing or result.broken or result.issues:
+            raise InteropCheckFailure(result, failing)
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     style: Any = None) -> str | Any:
+        if isinstance(excinfo.value, InteropCheckFailure):
+            return self._failure(excinfo.value.result, excinfo.value.failing)
+        return super().repr_failure(excinfo, style=style)
+
+    def _failure(self, result: CheckResult, failing: Sequence[Any]) -> FailureRepr:
+        from interopcheck.check.report import to_text
+
+        state = state_of(self)
+        mode = state.settings.check_mode
+        where = (f"{self.scenario.name} @ {self.version}" if self.scenario is not None
+                 else PROBES_ITEM)
+        if failing:
+            first = failing[0]
+            head = (f"{where}: {plural(len(failing), 'finding')} fail in {mode} mode: "
+                    f"{first.rule} {shorten(first.message, 120)}")
+            if len(failing) > 1:
+                head += f" (+{len(failing) - 1} more)"
+        elif result.issues:
+            issue = result.issues[0]
+            head = f"{where}: not checked: {issue.where}: {issue.what} ({issue.what_to_do})"
+        else:
+            head = f"{where}: not checked"
+        body = to_text(result).rstrip("\n").splitlines()
+        lines = [head, "", *body]
+        return FailureRepr([state.scrub(line) for line in lines], str(state.profile.path))

@@ -1,0 +1,184 @@
+"""The plugin's command-line options, read and checked once (at ``pytest_configure``).
+
+Everything here is cheap: no profile is read and nothing is contacted. A problem with an
+option is a :class:`pytest.UsageError` (one line, exit status 4) before anything runs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from interopcheck.microversion import Version, VersionError, parse_range
+
+if TYPE_CHECKING:
+    from interopcheck.pytest_plugin.state import InteropState
+
+__all__ = ["CHECK_MODES", "NOISE_MODES", "STATE_KEY", "Settings", "add_options",
+           "normalise_spec", "read"]
+
+#: Where the process's :class:`~interopcheck.pytest_plugin.state.InteropState` lives.
+STATE_KEY: pytest.StashKey[InteropState] = pytest.StashKey()
+
+NOISE_MODES = ("confirm", "always", "off")
+CHECK_MODES = ("strict", "tolerant")
+#: Words ``--interop-microversions`` takes besides versions and ranges.
+_WORDS = ("all", "latest-common", "latest")
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """Register ``--interop-*`` (the plugin does nothing unless a URL option is given)."""
+    group = parser.getgroup(
+        "interopcheck", "interopcheck: interop diffs and API-SIG guideline checks as tests "
+        "(active only with --interop-a/--interop-b or --interop-cloud)")
+    add = group.addoption
+    add("--interop-a", metavar="URL", help="cloud A, the reference (service root URL)")
+    add("--interop-b", metavar="URL", help="cloud B, compared with A at each microversion")
+    add("--interop-cloud", metavar="URL",
+        help="one cloud to check against the API-SIG guidelines (guideline items)")
+    add("--interop-token-a", metavar="TOKEN",
+        help="token for A (default: $INTEROPCHECK_TOKEN_A, then the profile's default; prefer "
+             "the environment variable in CI)")
+    add("--interop-token-b", metavar="TOKEN",
+        help="token for B (default: $INTEROPCHECK_TOKEN_B, then the profile's default)")
+    add("--interop-token", metavar="TOKEN",
+        help="token for --interop-cloud (default: $INTEROPCHECK_TOKEN, then the profile's "
+             "default)")
+    add("--interop-profile", default="placement", metavar="NAME|FILE",
+        help="profile name (bundled profiles, $INTEROPCHECK_PROFILES) or YAML file "
+             "(default: placement)")
+    add("--interop-microversions", metavar="SPEC",
+        help="all, latest-common, a list 1.2,1.14, a range 1.10-1.20, or a mix such as "
+             "1.0,1.20,latest-common (default: all for diffs; for guideline checks each "
+             "scenario's lowest and highest version, 'sample')")
+    add("--interop-scenario", action="append", default=[], metavar="GLOB",
+        help="collect only scenarios whose name matches (repeatable; -k also selects)")
+    add("--interop-baseline", metavar="FILE",
+        help="accepted differences (interopcheck diff --write-baseline): they do not fail")
+    add("--interop-ignore", action="append", default=[], metavar="EXPR",
+        help="drop differences at a JSONPath, JSON Pointer, 'status' or 'header:NAME' "
+             "(repeatable)")
+    add("--interop-ignore-file", metavar="FILE", help="YAML list of ignore rules")
+    add("--interop-noise", choices=NOISE_MODES, default="confirm",
+        help="confirm (default): re-run a differing scenario and drop what varies; always; off")
+    add("--interop-timeout", type=float, default=30.0, metavar="SECONDS",
+        help="per-call timeout (default 30)")
+    add("--interop-report", metavar="DIR",
+        help="write report.{txt,json,md,html,xml} (the diff) and guidelines.{txt,json} (the "
+             "checks) into DIR, merged over xdist workers")
+    add("--interop-check-mode", choices=CHECK_MODES, default="strict",
+        help="guideline items fail in strict mode (the guideline text, default) or tolerant "
+             "mode (known departures of microversion-parse based services accepted)")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The options, checked. Tokens are not held here (see ``state.InteropState``)."""
+
+    url_a: str | None
+    url_b: str | None
+    url_cloud: str | None
+    profile: str
+    microversions: str | None
+    scenarios: tuple[str, ...]
+    baseline: str | None
+    ignores: tuple[str, ...]
+    ignore_file: str | None
+    noise: str
+    timeout: float
+    report_dir: str | None
+    check_mode: str
+
+    @property
+    def diff(self) -> bool:
+        return bool(self.url_a and self.url_b)
+
+    @property
+    def guideline(self) -> bool:
+        return bool(self.url_cloud)
+
+
+def _url(option: str, value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    text = str(value)
+    if not text.startswith(("http://", "https://")):
+        raise pytest.UsageError(f"{option}: {text!r} is not an http:// or https:// URL")
+    return text
+
+
+def check_spec(spec: str, option: str = "--interop-microversions") -> None:
+    """Raise a usage error when ``spec`` is not a version selection."""
+    parts = [p.strip() for p in spec.split(",") if p.strip()]
+    if not parts:
+        raise pytest.UsageError(f"{option}: empty")
+    if parts == ["sample"]:
+        return
+    for part in parts:
+        if part in _WORDS:
+            continue
+        try:
+            parse_range(part)
+        except VersionError as exc:
+            raise pytest.UsageError(
+                f"{option}: {exc} (give all, latest-common, a list such as 1.2,1.14, a range "
+                "such as 1.10-1.20, or a mix such as 1.0,1.20,latest-common)") from None
+
+
+def normalise_spec(spec: str, low: Version, high: Version) -> str:
+    """``spec`` with ``latest-common``/``latest`` as the version and ``all`` as the range.
+
+    The result is what :func:`interopcheck.microversion.select` takes (a bare ``all`` and
+    ``sample`` are kept as they are).
+    """
+    parts = [p.strip() for p in spec.split(",") if p.strip()]
+    if len(parts) <= 1 and (not parts or parts[0] in ("all", "sample")):
+        return parts[0] if parts else "all"
+    out = []
+    for part in parts:
+        if part in ("latest-common", "latest"):
+            out.append(str(high))
+        elif part == "all":
+            out.append(f"{low}-{high}")
+        else:
+            out.append(part)
+    return ",".join(out)
+
+
+def read(config: pytest.Config) -> Settings | None:
+    """The checked options, or None when the plugin is not asked to do anything."""
+    get = config.getoption
+    url_a = _url("--interop-a", get("interop_a"))
+    url_b = _url("--interop-b", get("interop_b"))
+    url_cloud = _url("--interop-cloud", get("interop_cloud"))
+    if not (url_a or url_b or url_cloud):
+        return None
+    if bool(url_a) != bool(url_b):
+        given, missing = ("--interop-a", "--interop-b") if url_a else ("--interop-b",
+                                                                       "--interop-a")
+        raise pytest.UsageError(f"{given} needs {missing} too (or give one cloud to check "
+                                "with --interop-cloud)")
+    spec = get("interop_microversions")
+    if spec is not None:
+        check_spec(spec)
+        if spec.strip() == "sample" and url_a:
+            raise pytest.UsageError("--interop-microversions: 'sample' is for guideline checks "
+                                    "only; diffs take all, latest-common, lists and ranges")
+    timeout = float(get("interop_timeout"))
+    if timeout <= 0:
+        raise pytest.UsageError("--interop-timeout must be a positive number of seconds")
+    return Settings(
+        url_a=url_a, url_b=url_b, url_cloud=url_cloud,
+        profile=str(get("interop_profile")),
+        microversions=spec,
+        scenarios=tuple(get("interop_scenario") or ()),
+        baseline=get("interop_baseline"),
+        ignores=tuple(get("interop_ignore") or ()),
+        ignore_file=get("interop_ignore_file"),
+        noise=str(get("interop_noise")),
+        timeout=timeout,
+        report_dir=get("interop_report"),
+        check_mode=str(get("interop_check_mode")),
+    )
