@@ -72,7 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config,
                                   items: list[pytest.Item]) -> None:
     state = config.stash.get(STATE_KEY, None)
-    if state is None:
+    if state is None or state.settings.fixtures_only:
         return
     from interopcheck.pytest_plugin.items import InteropCollector
 

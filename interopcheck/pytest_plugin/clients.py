@@ -202,6 +202,8 @@ def format_findings(findings: list[Finding]) -> str:
     for f in findings:
         if (f.call, f.microversion) != last:
             last = (f.call, f.microversion)
-            lines.append(f"  {f.call}: {f.method} {f.url} @ {f.microversion}")
+            request = f"{f.method} {f.url}"
+            label = request if f.call == request else f"{f.call}: {request}"
+            lines.append(f"  {label} @ {f.microversion}")
         lines += [f"    {line}" for line in finding_lines(f)]
     return "\n".join(lines)

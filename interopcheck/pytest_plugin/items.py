@@ -20,11 +20,10 @@ from typing import Any
 import pytest
 
 from interopcheck.check import CheckResult
-from interopcheck.diff import JobsResult
 from interopcheck.microversion import Version
 from interopcheck.profile.model import Scenario
 from interopcheck.pytest_plugin.settings import STATE_KEY
-from interopcheck.pytest_plugin.state import CollectError, InteropState
+from interopcheck.pytest_plugin.state import CollectError, DiffJob, InteropState
 from interopcheck.render import text
 from interopcheck.render._common import plural, shorten
 
@@ -65,9 +64,10 @@ class FailureRepr:
 class InteropDiffFailure(Exception):
     """A diff item found differences (or could not compare)."""
 
-    def __init__(self, result: JobsResult) -> None:
+    def __init__(self, job: DiffJob) -> None:
+        result = job.result
         super().__init__(f"{len(result.findings)} findings, {len(result.problems)} problems")
-        self.result = result
+        self.job = job
 
 
 class InteropCheckFailure(Exception):
@@ -79,7 +79,23 @@ class InteropCheckFailure(Exception):
         self.failing = list(failing)
 
 
-class InteropCollector(pytest.Collector):
+def _child_id(parent: pytest.Collector, name: str) -> str:
+    """The item's node id as a string: pytest parses ``name[1.20]`` into name and params,
+    as for a parametrized test, so that ``--lf`` and ``--deselect`` recognise it."""
+    return f"{parent.nodeid}::{name}"
+
+
+class _Collector(pytest.Collector):
+    """A collector whose CollectError shows as its message alone (no traceback)."""
+
+    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
+                     ) -> str | Any:
+        if isinstance(excinfo.value, CollectError):
+            return f"interopcheck: {excinfo.value}"
+        return super().repr_failure(excinfo)
+
+
+class InteropCollector(_Collector):
     """The profile: its diff items and the guideline collector. Discovery runs here."""
 
     def collect(self) -> Iterable[pytest.Item | pytest.Collector]:
@@ -87,46 +103,40 @@ class InteropCollector(pytest.Collector):
         nodes: list[pytest.Item | pytest.Collector] = []
         if state.settings.diff:
             for scenario, version in state.diff_plan():
-                nodes.append(DiffItem.from_parent(self, name=f"{scenario.name}[{version}]",
+                name = f"{scenario.name}[{version}]"
+                nodes.append(DiffItem.from_parent(self, name=name, nodeid=_child_id(self, name),
                                                   scenario=scenario, version=version))
         if state.settings.guideline:
             nodes.append(GuidelineCollector.from_parent(self, name="guideline"))
         return nodes
 
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
-                     ) -> str | Any:
-        if isinstance(excinfo.value, CollectError):
-            return f"interopcheck: {excinfo.value}"
-        return super().repr_failure(excinfo)
 
-
-class GuidelineCollector(pytest.Collector):
+class GuidelineCollector(_Collector):
     """The guideline checks of ``--interop-cloud``: discovery and probes, then scenarios."""
 
     def collect(self) -> Iterable[pytest.Item]:
         state = state_of(self)
         jobs = state.check_plan()
         items = [GuidelineItem.from_parent(self, name=PROBES_ITEM, scenario=None, version=None)]
-        items += [GuidelineItem.from_parent(self, name=f"{s.name}[{v}]", scenario=s, version=v)
-                  for s, v in jobs]
+        for scenario, version in jobs:
+            name = f"{scenario.name}[{version}]"
+            items.append(GuidelineItem.from_parent(self, name=name, nodeid=_child_id(self, name),
+                                                   scenario=scenario, version=version))
         return items
-
-    def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
-                     ) -> str | Any:
-        if isinstance(excinfo.value, CollectError):
-            return f"interopcheck: {excinfo.value}"
-        return super().repr_failure(excinfo)
 
 
 class _InteropItem(pytest.Item):
     scenario: Scenario | None
     version: Version | None
+    label = ""
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
+        """The profile file, and ``placement: provider-lifecycle at 1.20`` (failure titles)."""
         state = state_of(self)
         what = (f"{self.scenario.name} at {self.version}" if self.scenario is not None
                 else PROBES_ITEM)
-        return Path(state.profile.path).resolve(), None, f"{state.profile.name}: {what}"
+        return (Path(state.profile.path).resolve(), None,
+                f"{state.profile.name}{self.label}: {what}")
 
 
 class DiffItem(_InteropItem):
@@ -139,23 +149,24 @@ class DiffItem(_InteropItem):
         self.add_marker("interop_diff")
 
     def runtest(self) -> None:
-        result = state_of(self).run_diff_job(self.scenario, self.version)
+        job = state_of(self).run_diff_job(self.scenario, self.version)
+        result = job.result
         if result.baselined:
             self.user_properties.append(("interop_baselined", str(len(result.baselined))))
         if result.findings or result.problems:
-            raise InteropDiffFailure(result)
+            raise InteropDiffFailure(job)
         if result.calls and all(c.skipped for c in result.calls):
             pytest.skip(result.calls[0].skipped or "skipped")
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException],
                      style: Any = None) -> str | Any:
         if isinstance(excinfo.value, InteropDiffFailure):
-            return self._failure(excinfo.value.result)
+            return self._failure(excinfo.value.job)
         return super().repr_failure(excinfo, style=style)
 
-    def _failure(self, result: JobsResult) -> FailureRepr:
+    def _failure(self, job: DiffJob) -> FailureRepr:
         state = state_of(self)
-        report = state.diff_jobs[-1].report if state.diff_jobs else None
+        result = job.result
         findings = list(result.findings)
         where = f"{self.scenario.name} @ {self.version}"
         if findings:
@@ -167,24 +178,18 @@ class DiffItem(_InteropItem):
                 head += f" (+{len(findings) - 1} more)"
         else:
             head = f"{where}: not compared: {result.problems[0].line()}"
-        lines = [head]
-        if report is not None:
-            body = text.render(report).rstrip("\n").splitlines()
-            # The terminal report without its title and exit code line.
-            if body and body[-1].startswith("exit code"):
-                body = body[:-1]
-            lines += ["", *body[1:]]
-        else:
-            lines.append(summary_line_of(result))
+        # Then the terminal report of this one job, without its title and exit code line.
+        body = text.render(job.report).rstrip("\n").splitlines()[1:]
+        if body and body[-1].startswith("exit code"):
+            body = body[:-1]
+        lines = [head, "", *body]
         return FailureRepr([state.scrub(line) for line in lines], str(state.profile.path))
-
-
-def summary_line_of(result: JobsResult) -> str:
-    return f"{plural(len(result.findings), 'finding')}, {plural(len(result.problems), 'problem')}"
 
 
 class GuidelineItem(_InteropItem):
     """The API-SIG guideline rules on one scenario at one version (or the probes)."""
+
+    label = " guideline"
 
     def __init__(self, *, scenario: Scenario | None, version: Version | None,
                  **kwargs: Any) -> None:

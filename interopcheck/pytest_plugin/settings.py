@@ -68,6 +68,8 @@ def add_options(parser: pytest.Parser) -> None:
     add("--interop-report", metavar="DIR",
         help="write report.{txt,json,md,html,xml} (the diff) and guidelines.{txt,json} (the "
              "checks) into DIR, merged over xdist workers")
+    add("--interop-fixtures-only", action="store_true",
+        help="collect no profile items: the clouds are for the interop_clients fixture only")
     add("--interop-check-mode", choices=CHECK_MODES, default="strict",
         help="guideline items fail in strict mode (the guideline text, default) or tolerant "
              "mode (known departures of microversion-parse based services accepted)")
@@ -90,6 +92,7 @@ class Settings:
     timeout: float
     report_dir: str | None
     check_mode: str
+    fixtures_only: bool = False
 
     @property
     def diff(self) -> bool:
@@ -181,4 +184,5 @@ def read(config: pytest.Config) -> Settings | None:
         timeout=timeout,
         report_dir=get("interop_report"),
         check_mode=str(get("interop_check_mode")),
+        fixtures_only=bool(get("interop_fixtures_only")),
     )

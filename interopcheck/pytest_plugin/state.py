@@ -81,6 +81,7 @@ class DiffJob:
 
     scenario: str
     version: str
+    result: JobsResult
     report: Report
 
 
@@ -225,15 +226,16 @@ class InteropState:
 
     # ---- running -------------------------------------------------------------------------
 
-    def run_diff_job(self, scenario: Scenario, version: Version) -> JobsResult:
+    def run_diff_job(self, scenario: Scenario, version: Version) -> DiffJob:
         """Run one scenario at one version on A and B, compared and judged."""
         started = _now()
         assert self.common is not None, "collect first"
         result = diff_jobs(self.profile, self.get_clouds(), [Job(scenario, version)],
                            self.common, self.diff_options)
-        report = self._report(started, [str(version)], result)
-        self.diff_jobs.append(DiffJob(scenario.name, str(version), report))
-        return result
+        job = DiffJob(scenario.name, str(version), result,
+                      self._report(started, [str(version)], result))
+        self.diff_jobs.append(job)
+        return job
 
     def _cloud_info(self, name: str) -> CloudInfo:
         clouds = self.get_clouds()
