@@ -211,7 +211,9 @@ class Builder:
 
     # -- responses -----------------------------------------------------------
 
-    def headers(self, status: str, cached: bool) -> dict:
+    def headers(self, status: str, cached: bool | str) -> dict:
+        """Response headers; ``cached="unless-empty"``: Last-Modified only when there is a
+        record to date it by (an inventory list: Placement omits it when empty)."""
         h: dict[str, Any] = {
             "OpenStack-API-Version": {"$ref": "#/components/headers/ServedVersion"},
             "x-openstack-request-id": {"$ref": "#/components/headers/RequestId"},
@@ -219,7 +221,8 @@ class Builder:
         if status[0] == "2":
             h["Vary"] = {"$ref": "#/components/headers/Vary"}
         if cached:
-            h["Last-Modified"] = {"$ref": "#/components/headers/LastModified"}
+            name = "LastModifiedUnlessEmpty" if cached == "unless-empty" else "LastModified"
+            h["Last-Modified"] = {"$ref": f"#/components/headers/{name}"}
             h["Cache-Control"] = {"$ref": "#/components/headers/CacheControl"}
         return h
 
@@ -228,7 +231,7 @@ class Builder:
         status: str,
         body: Schema | None,
         *,
-        cached: bool = False,
+        cached: bool | str = False,
         location: bool = False,
         vrange: tuple[int | None, int | None] | None = None,
         description: str = "Ok",
@@ -461,14 +464,14 @@ def build() -> dict:
     inv = "/resource_providers/{uuid}/inventories"
     tag = "resource_provider_inventories"
     b.op(inv, "GET", "resource_providers/uuid/inventories:get", "List inventories",
-         {"200": b.ok("200", inventories, cached=True)}, errors=("404",), tag=tag,
+         {"200": b.ok("200", inventories, cached="unless-empty")}, errors=("404",), tag=tag,
          policy="placement:resource_providers:inventories:list")
     b.op(inv, "POST", "resource_providers/uuid/inventories:post", "Create one inventory",
          {"201": b.ok("201", single, cached=True, location=True)}, errors=("404", "409"),
          body=d.schema("InventoryCreateRequest", clean(inventory.POST_INVENTORY_SCHEMA)),
          tag=tag, policy="placement:resource_providers:inventories:create")
     b.op(inv, "PUT", "resource_providers/uuid/inventories:put", "Replace inventories",
-         {"200": b.ok("200", inventories, cached=True)}, errors=("404", "409"),
+         {"200": b.ok("200", inventories, cached="unless-empty")}, errors=("404", "409"),
          body=d.schema("InventoriesUpdateRequest", clean(inventory.PUT_INVENTORY_SCHEMA)),
          tag=tag, policy="placement:resource_providers:inventories:update")
     b.op(inv, "DELETE", "resource_providers/uuid/inventories:delete", "Delete all inventories",
@@ -901,6 +904,9 @@ def assemble(d: Doc) -> dict:
                                     "description": "URL of the created resource."},
                 "LastModified": {**header, **xo(15), "required": True,
                                  "description": "HTTP-date; from 1.15."},
+                "LastModifiedUnlessEmpty": {**header, **xo(15),
+                                            "description": "HTTP-date; from 1.15, when the "
+                                            "provider has inventory (absent when empty)."},
                 "CacheControl": {**header, **xo(15), "required": True,
                                  "description": "`no-cache`; from 1.15."},
             },

@@ -10,6 +10,10 @@ Invariants (tests/support/races.py): every write answers 200/204 or 409 (with
 ``placement.concurrent_update``, or the undefined code for a capacity refusal), the
 provider generation advances exactly once per successful write, no update is lost,
 and usage never exceeds capacity.
+
+``test_candidate_claims_race``: 16 claimers each GET /allocation_candidates and PUT the first
+candidate unchanged, on a provider that fits exactly FITS instances: exactly FITS succeed, the
+others get 409, usage equals capacity (never more, also as sampled straight from the database).
 """
 
 from __future__ import annotations
@@ -28,6 +32,10 @@ pytestmark = pytest.mark.postgresql
 
 WRITERS = 16
 CAPACITY = 10
+# A provider with VCPU 10 fits exactly 5 instances of VCPU:2.
+FLAVOR = {"VCPU": 2}
+CLAIM_CAPACITY = {"VCPU": 10}
+FITS = 5
 
 
 @pytest.fixture
@@ -79,6 +87,24 @@ def test_allocation_writers_race(two_processes: list[RefcloudProcess], pg_db: st
         try:
             result = races.allocation_race(urls, rp_uuid, writers=WRITERS, attempts=3, probe=probe)
             summary = races.check_allocation_race(result, c, rp_uuid, CAPACITY, generation, probe)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}{_logs(two_processes)}") from None
+        finally:
+            close()
+    print(summary)
+
+
+def test_candidate_claims_race(two_processes: list[RefcloudProcess], pg_db: str) -> None:
+    urls = [p.url for p in two_processes]
+    with races.client(urls[0]) as c:
+        rp_uuid = races.create_provider(c)
+        generation = races.set_vcpu_inventory(c, rp_uuid, CLAIM_CAPACITY["VCPU"])
+        query = f"resources=VCPU:{FLAVOR['VCPU']}&in_tree={rp_uuid}"
+        probe, close = races.usage_probe(pg_db, rp_uuid)
+        try:
+            result = races.candidate_claim_race(urls, query, claimers=WRITERS, probe=probe)
+            summary = races.check_candidate_claims(result, c, rp_uuid, FLAVOR, FITS,
+                                                   CLAIM_CAPACITY, generation, probe)
         except AssertionError as exc:
             raise AssertionError(f"{exc}{_logs(two_processes)}") from None
         finally:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -71,7 +73,26 @@ def schema_at(minor: int) -> Any:
     return schema
 
 
+#: examples run per (microversion, operation), reported at the end of the module
+EXAMPLES: Counter[tuple[int, str]] = Counter()
+FULL_RUN = any("schemathesis_full" in arg for arg in sys.argv)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report_examples() -> Iterator[None]:
+    yield
+    if EXAMPLES:
+        counts = sorted(EXAMPLES.values())
+        low = [f"1.{m} {op}: {n}" for (m, op), n in sorted(EXAMPLES.items()) if n < 200]
+        sys.stderr.write(
+            f"\nschemathesis: {sum(counts)} examples over {len(counts)} (version, operation) "
+            f"pairs; per pair min {counts[0]}, median {counts[len(counts) // 2]}, max "
+            f"{counts[-1]}; {len(low)} pairs under 200"
+            + "".join(f"\n  {line}" for line in low if FULL_RUN) + "\n")
+
+
 def run_case(case: Any, minor: int) -> None:
+    EXAMPLES[(minor, f"{case.operation.method.upper()} {case.operation.path}")] += 1
     # Credentials and version come from the run; never from generated data.
     for name in list(case.headers or {}):
         if name.lower() in ("x-auth-token", "openstack-api-version"):
@@ -196,11 +217,12 @@ def _state_machine(minor: int) -> type:
         def setup(self) -> None:
             # Each scenario starts from an empty refcloud: with state carried over, which
             # links succeed would depend on earlier scenarios, and hypothesis rejects that
-            # (FlakyStrategyDefinition).
-            self.schema.app = refcloud.make_app()
+            # (FlakyStrategyDefinition). The operations keep the app the schema had when
+            # they were built, so the fresh one is passed to every call.
+            self.app = refcloud.make_app()
 
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
-            return {"headers": headers_at(minor)}
+            return {"headers": headers_at(minor), "app": self.app}
 
         def validate_response(self, response: Any, case: Any, **kwargs: Any) -> None:
             case.validate_response(response, checks=CHECKS)

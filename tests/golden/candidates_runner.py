@@ -406,6 +406,8 @@ def load_storage(db: Any, dataset: Dataset) -> None:
     (1.19), PUT traits -- only without one HTTP request and one transaction per call, which
     makes the 8,010 perfload providers load in seconds instead of a minute.
     """
+    import dataclasses
+
     from refcloud.storage import aggregates, inventories, providers, traits
 
     with db.writer() as conn:
@@ -414,25 +416,23 @@ def load_storage(db: Any, dataset: Dataset) -> None:
                 traits.create(conn, name)
         if dataset.custom_resource_classes:
             raise LoadError("load_storage does not create resource classes; use load_http")
-        trait_ids: dict[str, int] = {}
+        trait_ids = traits.ids_of(conn, {t for p in dataset.providers for t in p.traits})
+        agg_uuids = {s: [dataset.aggregates[a] for a in s]
+                     for s in {p.aggregates for p in dataset.providers if p.aggregates}}
         for p in dataset.providers:
             parent = dataset.by_name[p.parent].uuid if p.parent else None
             provider = providers.create(conn, uuid=p.uuid, name=p.name, parent_uuid=parent)
-            if p.inventories:
+            if p.inventories:  # PUT /resource_providers/{uuid}/inventories
                 data = {rc: inventories.with_defaults(f) for rc, f in p.inventories.items()}
                 inventories.check_capacity(p.uuid, data, allow_zero_capacity=True)
                 inventories.replace_all(conn, provider, data, allow_zero_capacity=True)
-                providers.increment_generation(conn, provider)
-                provider = providers.get_by_uuid(conn, p.uuid)
-            if p.aggregates:
-                aggregates.set_provider_aggregates(
-                    conn, provider.id, [dataset.aggregates[a] for a in p.aggregates])
-                providers.increment_generation(conn, provider)
-                provider = providers.get_by_uuid(conn, p.uuid)
-            if p.traits:
-                missing = [t for t in p.traits if t not in trait_ids]
-                if missing:
-                    trait_ids.update(traits.ids_of(conn, missing))
+                provider = dataclasses.replace(
+                    provider, generation=providers.increment_generation(conn, provider))
+            if p.aggregates:  # PUT /resource_providers/{uuid}/aggregates (1.19)
+                aggregates.set_provider_aggregates(conn, provider.id, agg_uuids[p.aggregates])
+                provider = dataclasses.replace(
+                    provider, generation=providers.increment_generation(conn, provider))
+            if p.traits:  # PUT /resource_providers/{uuid}/traits
                 unknown = [t for t in p.traits if t not in trait_ids]
                 if unknown:
                     raise LoadError(f"unknown traits {unknown}")

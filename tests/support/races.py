@@ -309,3 +309,90 @@ def check_allocation_race(result: RaceResult, c: httpx.Client, rp_uuid: str, cap
             f"{len(capacity_409)} x 409 capacity, {len(gen_409)} x 409 concurrent_update, "
             f"max usage seen {result.max_usage_seen} in {result.usage_samples} samples, "
             f"{result.seconds:.2f}s")
+
+
+# -- claims of allocation candidates -------------------------------------------------------
+
+def candidate_claim_race(urls: Sequence[str], query: str, claimers: int = 16,
+                         probe: Callable[[], int] | None = None) -> RaceResult:
+    """``claimers`` threads claim one candidate each, as a scheduler does.
+
+    Each claimer first runs ``GET /allocation_candidates?{query}`` (all of them before the
+    start barrier, so every one sees the empty provider), takes the first candidate and, once
+    all are ready, PUTs it unchanged (allocations and mappings) with ``consumer_generation:
+    null`` to ``/allocations/{new consumer}``.
+    """
+
+    def work(i: int, c: httpx.Client, barrier: threading.Barrier, out: list[Outcome]) -> None:
+        try:
+            resp = c.get(f"/allocation_candidates?{query}")
+            assert resp.status_code == 200, f"GET candidates: {resp.status_code} {resp.text}"
+            candidate = resp.json()["allocation_requests"][0]
+        finally:
+            barrier.wait(timeout=120)  # never leave the others waiting
+        consumer = str(uuid.uuid4())
+        body = {**candidate, "project_id": PROJECT, "user_id": USER,
+                "consumer_generation": None, "consumer_type": "INSTANCE"}
+        t0 = time.monotonic()
+        put = c.put(f"/allocations/{consumer}", json=body)
+        o = Outcome(writer=i, url=str(c.base_url), status=put.status_code, consumer=consumer,
+                    detail=str(candidate["allocations"]), elapsed=time.monotonic() - t0)
+        if put.status_code != 204:
+            o.code, o.detail = _error_fields(put)
+        out.append(o)
+
+    return _run_writers(urls, claimers, work, probe)
+
+
+def check_candidate_claims(result: RaceResult, c: httpx.Client, rp_uuid: str,
+                           resources: dict[str, int], fits: int, capacity: dict[str, int],
+                           generation_before: int,
+                           probe: Callable[[], int] | None = None) -> str:
+    """Exactly ``fits`` claims of ``resources`` succeed, the others get 409; usage is
+    exactly ``fits * resources`` (== capacity for the limiting class), never more."""
+    assert not result.errors, "\n".join(result.errors)
+    assert len(result.outcomes) > fits, f"only {len(result.outcomes)} claims ran"
+    bad = [o for o in result.outcomes
+           if not (o.status == 204 or (o.status == 409 and o.code in (CONCURRENT_UPDATE,
+                                                                       UNDEFINED_CODE)))]
+    assert not bad, "unexpected responses:\n" + "\n".join(o.describe() for o in bad[:20])
+    wins = [o for o in result.outcomes if o.status == 204]
+    refused = [o for o in result.outcomes if o.status == 409]
+    assert len(wins) <= fits, (
+        f"over-allocation: {len(wins)} claims succeeded, the provider fits {fits}")
+    assert len(wins) == fits, (
+        f"{len(wins)} claims succeeded, the provider fits {fits}; refusals:\n"
+        + "\n".join(o.describe() for o in refused[:10]))
+    not_capacity = [o for o in refused
+                    if o.code == UNDEFINED_CODE and "exceed the capacity" not in o.detail]
+    assert not not_capacity, ("409s that are not capacity errors:\n"
+                              + "\n".join(o.describe() for o in not_capacity[:10]))
+    limiting = min(capacity, key=lambda rc: capacity[rc] // resources[rc])
+    if result.max_usage_seen is not None:
+        assert result.max_usage_seen <= capacity[limiting], (
+            f"over-allocation: usage {result.max_usage_seen} seen in the database, "
+            f"capacity {capacity[limiting]}")
+    usages = c.get(f"/resource_providers/{rp_uuid}/usages")
+    assert usages.status_code == 200, usages.text
+    used = usages.json()["usages"]
+    want = {rc: amount * fits for rc, amount in resources.items()}
+    assert {rc: used.get(rc, 0) for rc in resources} == want, (
+        f"usage {used} != {fits} x {resources}")
+    assert used[limiting] == capacity[limiting], (
+        f"{limiting} usage {used[limiting]} != capacity {capacity[limiting]}")
+    if probe is not None:
+        assert probe() == sum(want.values()), "usage in the database != successful claims"
+    generation = usages.json()["resource_provider_generation"]
+    assert generation == generation_before + fits, (
+        f"provider generation {generation} != {generation_before} + {fits} claims")
+    for o in result.outcomes:
+        held = c.get(f"/allocations/{o.consumer}").json()["allocations"]
+        if o.status == 204:
+            assert list(held) == [rp_uuid] and held[rp_uuid]["resources"] == resources, (
+                f"consumer {o.consumer} claimed (204) but holds {held}")
+        else:
+            assert held == {}, f"consumer {o.consumer} was refused ({o.status}) but holds {held}"
+    codes = Counter(o.code for o in refused)
+    return (f"candidate claims: {len(result.outcomes)} claimers, {len(wins)} x 204 (fits "
+            f"{fits}), {len(refused)} x 409 ({dict(codes)}), usage {used}, max usage seen "
+            f"{result.max_usage_seen} in {result.usage_samples} samples, {result.seconds:.2f}s")

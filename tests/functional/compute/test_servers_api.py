@@ -66,9 +66,9 @@ def test_version_strings_are_strict_and_errors_carry_the_protocol_headers(
     error = error_of(out_of_range, 406)
     assert error["code"] == "compute.microversion.unsupported"
     assert error["links"] and error["links"][0]["rel"] == "help"
-    for resp in (resp, out_of_range, compute.http.get("/compute/nowhere")):
-        assert resp.headers["openstack-api-version"].startswith("compute 1.")
-        assert "openstack-api-version" in resp.headers["vary"].lower()
+    for answer in (resp, out_of_range, compute.http.get("/compute/nowhere")):
+        assert answer.headers["openstack-api-version"].startswith("compute 1.")
+        assert "openstack-api-version" in answer.headers["vary"].lower()
     assert compute.http.get("/compute/flavors").headers["cache-control"] == "no-cache"
 
 

@@ -116,3 +116,20 @@ def test_json_locator_mixed_formatting(tmp_path: Path) -> None:
                             ("/g", '"g"'), ("/c/d/0", "{")):
         loc = src.location(pointer)
         assert lines[loc.line - 1][loc.column - 1:].startswith(expect), (pointer, loc)
+
+
+def test_sarif_of_a_multi_file_spec_points_into_each_file(tmp_path: Path) -> None:
+    import jsonschema
+
+    from interopcheck.lint.render import FORMATS, RenderOptions
+
+    result = lint(_write(tmp_path), LintConfig(only={"NAME004", "TIME001"}))
+    log = json.loads(FORMATS["sarif"](result, RenderOptions()))
+    schema = Path(__file__).parents[2] / "data" / "sarif-schema-2.1.0.json"
+    jsonschema.Draft4Validator(json.loads(schema.read_text())).validate(log)
+    got = set()
+    for r in log["runs"][0]["results"]:
+        loc = r["locations"][0]["physicalLocation"]
+        got.add((r["ruleId"], loc["artifactLocation"]["uri"], loc["region"]["startLine"],
+                 loc["region"]["startColumn"]))
+    assert got == {("NAME004", "common.json", 6, 7), ("TIME001", "common.json", 7, 7)}
