@@ -57,6 +57,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Bytes of one answer waitress keeps in memory before spilling to a temporary file.
+OUTBUF_IN_MEMORY = 64 * 1024 * 1024
+
+
 def _fail(message: str) -> int:
     print(f"refcloud: error: {message}", file=sys.stderr)
     return 2
@@ -107,8 +111,11 @@ def serve(args: argparse.Namespace) -> int:
             return _fail(str(exc))
         wsgi_app = with_compute(app, ComputeConfig(cells=cells) if cells else None)
     try:
+        # Answers of several MB (allocation candidates over thousands of providers) stay
+        # in memory: waitress's default spills output above 1 MB into a temporary file.
         server = create_server(wsgi_app, host=args.host, port=args.port, threads=args.threads,
-                               ident="refcloud", clear_untrusted_proxy_headers=True)
+                               ident="refcloud", clear_untrusted_proxy_headers=True,
+                               outbuf_overflow=OUTBUF_IN_MEMORY)
     except OSError as exc:
         return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}; "
                      "pick another --port")
