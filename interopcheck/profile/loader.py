@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
@@ -51,8 +52,10 @@ __all__ = [
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 PROFILE_DIRS_ENV = "INTEROPCHECK_PROFILES"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "profile.schema.json"
-#: Where ``--profile NAME`` is looked up after $INTEROPCHECK_PROFILES: the checkout's profiles/.
-BUILTIN_DIRS = (Path(__file__).resolve().parents[2] / "profiles",)
+#: Where ``--profile NAME`` is looked up after $INTEROPCHECK_PROFILES: the checkout's profiles/
+#: (source tree, editable install), then where a wheel installs them (data files).
+BUILTIN_DIRS = (Path(__file__).resolve().parents[2] / "profiles",
+                Path(sys.prefix) / "share" / "interopcheck" / "profiles")
 
 _PATTERN_HINTS = {
     "version": 'a quoted version such as "1.20"',
