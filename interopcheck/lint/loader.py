@@ -51,7 +51,8 @@ def parse_pointer(pointer: str) -> list[str]:
 
 class _Lines:
     def __init__(self, text: str) -> None:
-        self.starts = [0, *itertools.accumulate(len(line) + 1 for line in text.split("\n"))]
+        # all in C: the length of each line plus its newline, summed up
+        self.starts = [0, *itertools.accumulate(map((1).__add__, map(len, text.split("\n"))))]
 
     def at(self, offset: int) -> tuple[int, int]:
         i = bisect.bisect_right(self.starts, offset) - 1

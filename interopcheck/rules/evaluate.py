@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from interopcheck.findings import Severity
-from interopcheck.rules.registry import REGISTRY, Registry, Rule, RuleContext, Violation
+from interopcheck.rules.registry import REGISTRY, Registry, RuleContext, RuleFn, Violation
 from interopcheck.rules.targets import Target
 
 __all__ = ["evaluate"]
@@ -19,16 +19,17 @@ def evaluate(targets: Iterable[Target], *, registry: Registry = REGISTRY,
     """Run every enabled rule that applies in ``mode`` on every target of its ``given`` kinds."""
     wanted = set(enabled) if enabled is not None else None
     severities = severities or {}
-    by_kind: dict[type, list[tuple[Rule, RuleContext]]] = {}
+    by_kind: dict[type, list[tuple[RuleFn, RuleContext]]] = {}
     active = [r for r in registry if mode in r.modes and (wanted is None or r.id in wanted)]
     out: list[Violation] = []
     for target in targets:
         kind = type(target)
         pairs = by_kind.get(kind)
         if pairs is None:
-            pairs = [(r, RuleContext(r, severities.get(r.id), (options or {}).get(r.id)))
+            pairs = [(r.fn_for(kind) or r.fn,
+                      RuleContext(r, severities.get(r.id), (options or {}).get(r.id)))
                      for r in active if issubclass(kind, r.given)]
             by_kind[kind] = pairs
-        for r, ctx in pairs:
-            out.extend(r.fn(ctx, target))
+        for fn, ctx in pairs:
+            out.extend(fn(ctx, target))
     return out

@@ -101,6 +101,15 @@ class Rule:
     fn: RuleFn
     modes: frozenset[str]
     severity: Severity
+    #: target kind -> the implementation for it (``fn`` dispatches over these)
+    impls: dict[type, RuleFn] = field(default_factory=dict)
+
+    def fn_for(self, kind: type) -> RuleFn | None:
+        """The implementation for targets of ``kind`` (no per-call dispatch), or None."""
+        for given, fn in self.impls.items():
+            if issubclass(kind, given):
+                return fn
+        return None
 
     @property
     def url(self) -> str:
@@ -120,6 +129,7 @@ class Rule:
                 return previous(ctx, target) if isinstance(target, kinds) else ()
 
             self.fn = dispatch
+            self.impls.update(dict.fromkeys(given, fn))
             self.given = kinds + tuple(g for g in given if g not in kinds)
             self.modes = self.modes | frozenset(modes or _modes_of(given))
             return fn
@@ -176,7 +186,7 @@ def rule(rule_id: str, *, level: str | Level, description: str, guideline: str,
     def wrap(fn: RuleFn) -> Rule:
         r = Rule(id=rule_id, level=lvl, description=description, guideline=guideline,
                  given=kinds, fn=fn, modes=frozenset(modes) or _modes_of(kinds),
-                 severity=severity or _DEFAULT_SEVERITY[lvl])
+                 severity=severity or _DEFAULT_SEVERITY[lvl], impls=dict.fromkeys(kinds, fn))
         (registry if registry is not None else REGISTRY).add(r)
         return r
 

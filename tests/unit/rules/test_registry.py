@@ -43,3 +43,12 @@ def test_every_rule_has_catalog_metadata() -> None:
                                              "URI", "RES", "LINK", "PAGE", "TIME", "TAG",
                                              "META", "ETAG", "INTEROP", "DOC", "ACT"}
         assert all(isinstance(k, type) and issubclass(k, Target) for k in r.given)
+
+
+def test_each_target_kind_gets_its_own_implementation() -> None:
+    from interopcheck.rules.targets import Exchange, Schema
+
+    r = REGISTRY.get("NAME004")  # a static half and a live half (``also``)
+    static, live = r.fn_for(Schema), r.fn_for(Exchange)
+    assert static is not None and live is not None and static is not live
+    assert r.fn_for(ErrorBody) is None
