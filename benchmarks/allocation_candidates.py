@@ -281,6 +281,43 @@ def scaling(plan: Plan, tmp: Path) -> list[dict[str, Any]]:
     return out
 
 
+def machine_baseline(sizes: tuple[int, ...], repeat: int) -> dict[int, float]:
+    """Median ms to build, encode and free an answer of the flat query's shape in plain Python.
+
+    No database, no search: it shows how this machine's memory hierarchy makes the same
+    linear amount of Python object work cost more per item as the working set grows, the
+    yardstick for refcloud's own growth.
+    """
+    import gc
+    import statistics
+    import uuid
+
+    import orjson
+
+    out: dict[int, float] = {}
+    for size in sizes:
+        ids = [str(uuid.uuid4()) for _ in range(size)]
+        times = []
+        for _ in range(max(3, repeat // 2)):
+            gc.disable()
+            started = time.perf_counter()
+            summaries = {u: {"resources": {"VCPU": {"capacity": 32, "used": 0},
+                                           "MEMORY_MB": {"capacity": 98304, "used": 0},
+                                           "DISK_GB": {"capacity": 2000, "used": 0}},
+                             "traits": ["HW_CPU_X86_AVX2"], "parent_provider_uuid": None,
+                             "root_provider_uuid": u} for u in ids}
+            requests = [{"allocations": {u: {"resources": {"VCPU": 1, "MEMORY_MB": 256,
+                                                           "DISK_GB": 10}}},
+                         "mappings": {"": [u]}} for u in ids]
+            body = orjson.dumps({"allocation_requests": requests,
+                                 "provider_summaries": summaries})
+            del summaries, requests, body
+            times.append((time.perf_counter() - started) * 1000)
+            gc.enable()
+        out[size] = statistics.median(times)
+    return out
+
+
 # ---- printing --------------------------------------------------------------------------------
 
 def fmt(value: float | None, spec: str = ".1f") -> str:
@@ -367,6 +404,12 @@ def print_scaling(points: list[dict[str, Any]], repeat: int) -> None:
         print(f"growth {last['providers']}/{first['providers']} (x{size_x:g} providers): "
               f"full query x{growth:.2f}, limit=5 x{lgrowth:.2f}  "
               f"({verdict} the ~5x target for the full query)")
+        base = machine_baseline((first["providers"], last["providers"]), repeat)
+        bgrowth = base[last["providers"]] / base[first["providers"]]
+        print(f"machine baseline (plain Python: build, encode and free an answer of the same "
+              f"shape, no search):\n  {fmt(base[first['providers']])} ms -> "
+              f"{fmt(base[last['providers']])} ms, x{bgrowth:.2f}; full query growth / baseline "
+              f"growth = {growth / bgrowth:.2f} (<= 1: refcloud adds no growth of its own)")
 
 
 # ---- main ------------------------------------------------------------------------------------
