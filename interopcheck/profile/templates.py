@@ -100,7 +100,12 @@ class Variables:
         """Remember a captured value (``None`` keeps any earlier value)."""
         if value is not None:
             self.captured[name] = value
-            self._symbols = None
+            # The symbol table (a compiled alternation) only changes when a new string long
+            # enough to be symbolised arrives; most captures are generations or values
+            # generated here already, and recompiling per call was a visible client cost.
+            if self._symbols is not None and isinstance(value, str) \
+                    and len(value) >= _MIN_SYMBOL_LENGTH and value not in self._symbols[1]:
+                self._symbols = None
 
     # -- substitution -------------------------------------------------------------------------
 
