@@ -12,10 +12,6 @@ side by side, and compares the two live runs.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -24,7 +20,7 @@ import pytest
 import refcloud
 
 from tests.golden import runner
-from tests.support.shared import real_placement_tools
+from tests.support.real_placement import real_placement as start_real_placement
 
 SEQUENCES = runner.load_sequences()
 IDS = [s.name for s in SEQUENCES]
@@ -55,39 +51,11 @@ def test_golden(sequence: runner.Sequence, tmp_path: Path) -> None:
 # ---- live: a real Placement started by this session ---------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def real_placement() -> Iterator[str]:
-    """Start a fresh real Placement (shared/tools/real-placement) on a free port."""
-    tools = real_placement_tools()
-    start, stop = tools / "start.sh", tools / "stop.sh"
-    if not start.exists():
-        pytest.fail(f"cannot start real Placement: {start} not found (put the project's "
-                    "shared/ folder beside the checkout or set INTEROPCHECK_SHARED)",
-                    pytrace=False)
-    port = _free_port()
-    env = dict(os.environ, RP_FRESH="1")
-    try:
-        started = subprocess.run([str(start), str(port)], env=env, capture_output=True,
-                                 text=True, timeout=900)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        pytest.fail(f"cannot start real Placement with {start}: {exc}", pytrace=False)
-    if started.returncode != 0:
-        pytest.fail(f"cannot start real Placement with {start} {port} "
-                    f"(exit {started.returncode}):\n{started.stderr[-1500:]}", pytrace=False)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        subprocess.run([str(stop), str(port)], capture_output=True, text=True, timeout=60)
-        # The instance directory this session created (start.sh's $RP_BASE/inst-PORT).
-        instance = Path(os.environ.get("RP_BASE", "/tmp/realplacement")) / f"inst-{port}"
-        if instance.is_dir() and not (instance / "server.pid").exists():
-            shutil.rmtree(instance, ignore_errors=True)
+    """A fresh real Placement (``tests.support.real_placement``), stopped at the end."""
+    with start_real_placement() as url:
+        yield url
 
 
 @pytest.mark.live

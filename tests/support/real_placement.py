@@ -8,10 +8,12 @@ or stopped); otherwise one is started on a fresh SQLite database (``RP_FRESH=1``
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
@@ -50,3 +52,7 @@ def real_placement() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         subprocess.run([str(stop), str(port)], capture_output=True, text=True, timeout=60)
+        # The instance directory start.sh created ($RP_BASE/inst-PORT), once stopped.
+        instance = Path(os.environ.get("RP_BASE", "/tmp/realplacement")) / f"inst-{port}"
+        if instance.is_dir() and not (instance / "server.pid").exists():
+            shutil.rmtree(instance, ignore_errors=True)

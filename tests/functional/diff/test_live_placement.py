@@ -11,8 +11,6 @@ Cloud A is that Placement, cloud B an in-process refcloud. Every finding is a re
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -24,39 +22,16 @@ from interopcheck.profile import load_profile
 from interopcheck.render import FORMATS
 from interopcheck.runner import Cloud, Clouds, Progress
 from tests.functional.diff.conftest import Refclouds
-from tests.support.shared import real_placement_tools
+from tests.support.real_placement import real_placement as start_real_placement
 
 pytestmark = pytest.mark.live
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def real_placement() -> Iterator[str]:
-    """A fresh real Placement on a free port, stopped at the end."""
-    tools = real_placement_tools()
-    start, stop = tools / "start.sh", tools / "stop.sh"
-    if not start.exists():
-        pytest.fail(f"cannot start real Placement: {start} not found (put the project's "
-                    "shared/ folder beside the checkout or set INTEROPCHECK_SHARED)",
-                    pytrace=False)
-    port = _free_port()
-    try:
-        started = subprocess.run([str(start), str(port)], env=dict(os.environ, RP_FRESH="1"),
-                                 capture_output=True, text=True, timeout=900)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        pytest.fail(f"cannot start real Placement with {start}: {exc}", pytrace=False)
-    if started.returncode != 0:
-        pytest.fail(f"cannot start real Placement with {start} {port} (exit "
-                    f"{started.returncode}):\n{started.stderr[-1500:]}", pytrace=False)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        subprocess.run([str(stop), str(port)], capture_output=True, text=True, timeout=60)
+    """A fresh real Placement (``tests.support.real_placement``), stopped at the end."""
+    with start_real_placement() as url:
+        yield url
 
 
 def test_real_placement_and_refcloud_do_not_differ(real_placement: str,
