@@ -162,15 +162,15 @@ class _Search:
                 rpt_t.c.trait_id.in_(sorted(set(d.trait_ids.values())))
             )
         ).all()
-        traits_of, holders = d.traits_of, d.trait_holders
+        holders = d.trait_holders
         for rp, trait in rows:
-            have = traits_of.get(rp)
-            if have is None:
-                have = traits_of[rp] = set()
-            have.add(trait)
-            holders.setdefault(trait, set()).add(rp)
+            found = holders.get(trait)
+            if found is None:
+                holders[trait] = {rp}
+            else:
+                found.add(rp)
         d.sharing = set(holders.get(sharing_id, ())) if sharing_id is not None else set()
-        seen = set(traits_of)
+        seen: set[int] = set().union(*holders.values())
         if d.agg_ids:
             rows = conn.execute(
                 sa.select(rpa_t.c.resource_provider_id, rpa_t.c.aggregate_id).where(
@@ -239,8 +239,6 @@ class _Search:
         for invs in d.inventory.values():
             for rp in gone & invs.keys():
                 del invs[rp]
-        for rp in gone:
-            d.traits_of.pop(rp, None)
         for holders in (*d.trait_holders.values(), *d.agg_members.values(), d.sharing):
             holders -= gone
 

@@ -51,9 +51,9 @@ class Data:
     has_trees: bool = False
     #: Providers with MISC_SHARES_VIA_AGGREGATE.
     sharing: set[int] = field(default_factory=set)
-    #: provider -> trait ids (only traits named in the request + sharing)
-    traits_of: dict[int, set[int]] = field(default_factory=dict)
+    #: trait id -> providers having it (only traits named in the request + sharing)
     trait_holders: dict[int, set[int]] = field(default_factory=dict)
+    _traits_of: dict[int, set[int]] | None = field(default=None, repr=False)
     #: aggregate id -> member providers (only aggregates named)
     agg_members: dict[int, set[int]] = field(default_factory=dict)
     #: class id -> provider -> Inv (every inventory of a requested class)
@@ -70,6 +70,23 @@ class Data:
     #: root_required as trait ids (None: no anchor filter)
     anchor_required: set[int] | None = None
     anchor_forbidden: set[int] = field(default_factory=set)
+
+    @property
+    def traits_of(self) -> dict[int, set[int]]:
+        """provider -> trait ids, built from ``trait_holders`` when first needed (queries
+        with neither forbidden traits, any-of checks on trees nor root_required never
+        need it: a set per provider is a large share of a big flat query's memory)."""
+        if self._traits_of is None:
+            out: dict[int, set[int]] = {}
+            for trait, holders in self.trait_holders.items():
+                for rp in holders:
+                    have = out.get(rp)
+                    if have is None:
+                        out[rp] = {trait}
+                    else:
+                        have.add(trait)
+            self._traits_of = out
+        return self._traits_of
 
     def anchor_ok(self, root: int) -> bool:
         if self.anchor_required is None:
