@@ -7,8 +7,9 @@ a concurrent writer gets 409 ``placement.concurrent_update``.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -93,6 +94,31 @@ def _provider(req: webob.Request, uuid: str) -> Provider:
         return providers.get_by_uuid(conn, uuid)
 
 
+def _check_generation(data: Mapping[str, Any], provider: Provider) -> None:
+    """409 when the body's generation is not the provider's (PUT of one or all)."""
+    if data["resource_provider_generation"] != provider.generation:
+        raise http.error(
+            webob.exc.HTTPConflict,
+            "resource provider generation conflict",
+            code=errors.CONCURRENT_UPDATE,
+        )
+
+
+@contextlib.contextmanager
+def _write_conflicts(prefix: str = "update conflict") -> Iterator[None]:
+    """A lost compare-and-swap, or a racing insert of the same row: Placement's 409s."""
+    try:
+        yield
+    except exceptions.ConcurrentUpdate:
+        raise http.error(
+            webob.exc.HTTPConflict, f"{prefix}: {RP_CONCURRENT_MSG}", code=errors.CONCURRENT_UPDATE
+        ) from None
+    except sa.exc.IntegrityError as exc:
+        raise http.error(
+            webob.exc.HTTPConflict, f"{prefix}: {exc}", code=errors.CONCURRENT_UPDATE
+        ) from None
+
+
 def _capacity_ok(req: webob.Request) -> bool:
     """From 1.26 an inventory may have reserved == total."""
     return microversion.at_least(req, 26)
@@ -146,19 +172,9 @@ def create_inventory(req: webob.Request) -> webob.Response:
         inventories.check_capacity(
             provider.uuid, {rc_name: data}, allow_zero_capacity=_capacity_ok(req)
         )
-        with storage.of(req).writer() as conn:
+        with _write_conflicts("Update conflict"), storage.of(req).writer() as conn:
             inventories.add(conn, provider, rc_name, data)
             generation = providers.increment_generation(conn, provider)
-    except exceptions.ConcurrentUpdate:
-        raise http.error(
-            webob.exc.HTTPConflict,
-            f"Update conflict: {RP_CONCURRENT_MSG}",
-            code=errors.CONCURRENT_UPDATE,
-        ) from None
-    except sa.exc.IntegrityError as exc:
-        raise http.error(
-            webob.exc.HTTPConflict, f"Update conflict: {exc}", code=errors.CONCURRENT_UPDATE
-        ) from None
     except (exceptions.InvalidInventoryCapacity, exceptions.NotFound) as exc:
         raise http.error(
             webob.exc.HTTPBadRequest,
@@ -185,16 +201,11 @@ def set_inventories(req: webob.Request) -> webob.Response:
     uuid = http.path_arg(req, "uuid")
     provider = _provider(req, uuid)
     data = http.extract_json(req.body, schema.PUT_INVENTORY_SCHEMA)
-    if data["resource_provider_generation"] != provider.generation:
-        raise http.error(
-            webob.exc.HTTPConflict,
-            "resource provider generation conflict",
-            code=errors.CONCURRENT_UPDATE,
-        )
+    _check_generation(data, provider)
     invs = {name: inventories.with_defaults(raw) for name, raw in data["inventories"].items()}
     try:
         inventories.check_capacity(provider.uuid, invs, allow_zero_capacity=_capacity_ok(req))
-        with storage.of(req).writer() as conn:
+        with _write_conflicts(), storage.of(req).writer() as conn:
             inventories.replace_all(conn, provider, invs, allow_zero_capacity=_capacity_ok(req))
             generation = providers.increment_generation(conn, provider)
     except exceptions.ResourceClassNotFound as exc:
@@ -207,16 +218,6 @@ def set_inventories(req: webob.Request) -> webob.Response:
             webob.exc.HTTPConflict,
             "Race condition detected when setting inventory. No inventory record with "
             f"resource class for resource provider {provider.uuid}: {exc}",
-        ) from None
-    except exceptions.ConcurrentUpdate:
-        raise http.error(
-            webob.exc.HTTPConflict,
-            f"update conflict: {RP_CONCURRENT_MSG}",
-            code=errors.CONCURRENT_UPDATE,
-        ) from None
-    except sa.exc.IntegrityError as exc:
-        raise http.error(
-            webob.exc.HTTPConflict, f"update conflict: {exc}", code=errors.CONCURRENT_UPDATE
         ) from None
     except exceptions.InventoryInUse as exc:
         raise http.error(
@@ -272,17 +273,12 @@ def update_inventory(req: webob.Request) -> webob.Response:
     rc_name = http.path_arg(req, "resource_class")
     provider = _provider(req, uuid)
     data = inventories.with_defaults(http.extract_json(req.body, schema.BASE_INVENTORY_SCHEMA))
-    if data["resource_provider_generation"] != provider.generation:
-        raise http.error(
-            webob.exc.HTTPConflict,
-            "resource provider generation conflict",
-            code=errors.CONCURRENT_UPDATE,
-        )
+    _check_generation(data, provider)
     try:
         inventories.check_capacity(
             provider.uuid, {rc_name: data}, allow_zero_capacity=_capacity_ok(req)
         )
-        with storage.of(req).writer() as conn:
+        with _write_conflicts(), storage.of(req).writer() as conn:
             # An unknown class (ResourceClassNotFound) escapes as a plain 404.
             if not inventories.update(conn, provider, rc_name, data):
                 raise http.error(
@@ -291,16 +287,6 @@ def update_inventory(req: webob.Request) -> webob.Response:
                     f"{provider.uuid}: No inventory of class {rc_name} found.",
                 )
             generation = providers.increment_generation(conn, provider)
-    except exceptions.ConcurrentUpdate:
-        raise http.error(
-            webob.exc.HTTPConflict,
-            f"update conflict: {RP_CONCURRENT_MSG}",
-            code=errors.CONCURRENT_UPDATE,
-        ) from None
-    except sa.exc.IntegrityError as exc:
-        raise http.error(
-            webob.exc.HTTPConflict, f"update conflict: {exc}", code=errors.CONCURRENT_UPDATE
-        ) from None
     except exceptions.InvalidInventoryCapacity as exc:
         raise http.error(
             webob.exc.HTTPBadRequest,
