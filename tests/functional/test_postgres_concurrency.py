@@ -51,47 +51,22 @@ def two_processes(pg_db: str, tmp_path: Path) -> Iterator[list[RefcloudProcess]]
         yield procs
 
 
-def _logs(procs: list[RefcloudProcess]) -> str:
-    return "".join(f"\n--- {p.url} log ---\n{p.log_tail(4000)}" for p in procs)
-
-
 def test_two_processes_share_the_database(two_processes: list[RefcloudProcess]) -> None:
     a, b = two_processes
     with races.client(a.url) as ca, races.client(b.url) as cb:
         rp_uuid = races.create_provider(ca)
         resp = cb.get(f"/resource_providers/{rp_uuid}")
-        assert resp.status_code == 200, resp.text + _logs(two_processes)
+        assert resp.status_code == 200, resp.text + races.logs(two_processes)
         assert resp.json()["generation"] == 0
         assert cb.get("/traits", params={"name": "startswith:HW_CPU_X86_AVX"}).status_code == 200
 
 
 def test_inventory_writers_race(two_processes: list[RefcloudProcess]) -> None:
-    urls = [p.url for p in two_processes]
-    with races.client(urls[0]) as c:
-        rp_uuid = races.create_provider(c)
-        initial = races.get_inventories(c, rp_uuid)["resource_provider_generation"]
-        result = races.inventory_race(urls, rp_uuid, writers=WRITERS, rounds=8)
-        try:
-            summary = races.check_inventory_race(result, c, rp_uuid, initial)
-        except AssertionError as exc:
-            raise AssertionError(f"{exc}{_logs(two_processes)}") from None
-    print(summary)
+    print(races.inventory_race_between(two_processes, WRITERS))
 
 
 def test_allocation_writers_race(two_processes: list[RefcloudProcess], pg_db: str) -> None:
-    urls = [p.url for p in two_processes]
-    with races.client(urls[1]) as c:
-        rp_uuid = races.create_provider(c)
-        generation = races.set_vcpu_inventory(c, rp_uuid, CAPACITY)
-        probe, close = races.usage_probe(pg_db, rp_uuid)
-        try:
-            result = races.allocation_race(urls, rp_uuid, writers=WRITERS, attempts=3, probe=probe)
-            summary = races.check_allocation_race(result, c, rp_uuid, CAPACITY, generation, probe)
-        except AssertionError as exc:
-            raise AssertionError(f"{exc}{_logs(two_processes)}") from None
-        finally:
-            close()
-    print(summary)
+    print(races.allocation_race_between(two_processes, pg_db, WRITERS, CAPACITY))
 
 
 def test_candidate_claims_race(two_processes: list[RefcloudProcess], pg_db: str) -> None:
@@ -106,7 +81,7 @@ def test_candidate_claims_race(two_processes: list[RefcloudProcess], pg_db: str)
             summary = races.check_candidate_claims(result, c, rp_uuid, FLAVOR, FITS,
                                                    CLAIM_CAPACITY, generation, probe)
         except AssertionError as exc:
-            raise AssertionError(f"{exc}{_logs(two_processes)}") from None
+            raise AssertionError(f"{exc}{races.logs(two_processes)}") from None
         finally:
             close()
     print(summary)

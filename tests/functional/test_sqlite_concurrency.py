@@ -41,37 +41,12 @@ def two_processes(sqlite_db: str, tmp_path: Path) -> Iterator[list[RefcloudProce
         yield procs
 
 
-def _logs(procs: list[RefcloudProcess]) -> str:
-    return "".join(f"\n--- {p.url} log ---\n{p.log_tail(4000)}" for p in procs)
-
-
 def test_inventory_writers_race(two_processes: list[RefcloudProcess]) -> None:
-    urls = [p.url for p in two_processes]
-    with races.client(urls[0]) as c:
-        rp_uuid = races.create_provider(c)
-        initial = races.get_inventories(c, rp_uuid)["resource_provider_generation"]
-        result = races.inventory_race(urls, rp_uuid, writers=WRITERS, rounds=8)
-        try:
-            summary = races.check_inventory_race(result, c, rp_uuid, initial)
-        except AssertionError as exc:
-            raise AssertionError(f"{exc}{_logs(two_processes)}") from None
-    print(summary)
+    print(races.inventory_race_between(two_processes, WRITERS))
 
 
 def test_allocation_writers_race(two_processes: list[RefcloudProcess], sqlite_db: str) -> None:
-    urls = [p.url for p in two_processes]
-    with races.client(urls[1]) as c:
-        rp_uuid = races.create_provider(c)
-        generation = races.set_vcpu_inventory(c, rp_uuid, CAPACITY)
-        probe, close = races.usage_probe(sqlite_db, rp_uuid)
-        try:
-            result = races.allocation_race(urls, rp_uuid, writers=WRITERS, attempts=3, probe=probe)
-            summary = races.check_allocation_race(result, c, rp_uuid, CAPACITY, generation, probe)
-        except AssertionError as exc:
-            raise AssertionError(f"{exc}{_logs(two_processes)}") from None
-        finally:
-            close()
-    print(summary)
+    print(races.allocation_race_between(two_processes, sqlite_db, WRITERS, CAPACITY))
 
 
 def _claim_setup(c: httpx.Client) -> tuple[str, int, str]:
@@ -96,7 +71,7 @@ def test_candidate_claims_race(two_processes: list[RefcloudProcess]) -> None:
             summary = races.check_candidate_claims(result, c, rp_uuid, FLAVOR, FITS,
                                                    CLAIM_CAPACITY, generation)
         except AssertionError as exc:
-            raise AssertionError(f"{exc}{_logs(two_processes)}") from None
+            raise AssertionError(f"{exc}{races.logs(two_processes)}") from None
     print(summary)
 
 

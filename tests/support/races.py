@@ -21,7 +21,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import sqlalchemy as sa
@@ -396,3 +396,47 @@ def check_candidate_claims(result: RaceResult, c: httpx.Client, rp_uuid: str,
     return (f"candidate claims: {len(result.outcomes)} claimers, {len(wins)} x 204 (fits "
             f"{fits}), {len(refused)} x 409 ({dict(codes)}), usage {used}, max usage seen "
             f"{result.max_usage_seen} in {result.usage_samples} samples, {result.seconds:.2f}s")
+
+
+# ---- whole races between running refcloud processes (SQLite and PostgreSQL tests) -------------
+
+
+class ServerProcess(Protocol):
+    url: str
+
+    def log_tail(self, chars: int = 3000) -> str: ...
+
+
+def logs(procs: Sequence[ServerProcess]) -> str:
+    """The processes' log tails, appended to a failure so the reason is in the report."""
+    return "".join(f"\n--- {p.url} log ---\n{p.log_tail(4000)}" for p in procs)
+
+
+def inventory_race_between(procs: Sequence[ServerProcess], writers: int) -> str:
+    """``writers`` PUT the same provider's inventory through all ``procs``; checked."""
+    urls = [p.url for p in procs]
+    with client(urls[0]) as c:
+        rp_uuid = create_provider(c)
+        initial = get_inventories(c, rp_uuid)["resource_provider_generation"]
+        result = inventory_race(urls, rp_uuid, writers=writers, rounds=8)
+        try:
+            return check_inventory_race(result, c, rp_uuid, initial)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}{logs(procs)}") from None
+
+
+def allocation_race_between(procs: Sequence[ServerProcess], db_url: str, writers: int,
+                            capacity: int) -> str:
+    """``writers`` allocate against one small provider; usage sampled in ``db_url``."""
+    urls = [p.url for p in procs]
+    with client(urls[-1]) as c:
+        rp_uuid = create_provider(c)
+        generation = set_vcpu_inventory(c, rp_uuid, capacity)
+        probe, close = usage_probe(db_url, rp_uuid)
+        try:
+            result = allocation_race(urls, rp_uuid, writers=writers, attempts=3, probe=probe)
+            return check_allocation_race(result, c, rp_uuid, capacity, generation, probe)
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}{logs(procs)}") from None
+        finally:
+            close()
