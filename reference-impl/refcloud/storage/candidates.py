@@ -179,8 +179,12 @@ class _Search:
             ).all()
             members = d.agg_members
             for rp, agg in rows:
-                members.setdefault(agg, set()).add(rp)
-                seen.add(rp)
+                found = members.get(agg)
+                if found is None:
+                    members[agg] = {rp}
+                else:
+                    found.add(rp)
+            seen.update(rp for rp, _agg in rows)
         self._load_inventories(seen)
         self._load_providers(seen)
         gone = seen - d.root_of.keys()

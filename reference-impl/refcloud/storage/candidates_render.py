@@ -65,7 +65,14 @@ class Renderer:
             return Result()
         d = self.data
         rc_names = resource_classes.names_by_id(self.conn)
-        mapped = {rp for combo in combos for areq in combo for rp in areq.providers}
+        # Providers of groups with resources (their trees get summaries) and of
+        # resourceless groups (mappings only): every provider needs its uuid.
+        holders: set[int] = set()
+        mapped: set[int] = set()
+        for combo in combos:
+            for areq in combo:
+                (holders if areq.resources else mapped).update(areq.providers)
+        mapped |= holders
         missing = sorted(mapped - d.uuid_of.keys())
         if missing:
             rows = self.conn.execute(
@@ -73,23 +80,51 @@ class Renderer:
             ).all()
             d.uuid_of.update(rows)
         root_of = d.root_of
+        roots = {root_of[rp] for rp in holders}
+        if len(self.suffixes) == 1:
+            requests = self._single_group(combos, rc_names)
+        else:
+            requests = self._many_groups(combos, rc_names)
+        return Result(requests, self._summaries(roots, only, rc_names))
+
+    def _single_group(self, combos: list[merge.Combo], rc_names: dict[int, str]) -> list[dict]:
+        """One group (the common case): every Areq is used once, nothing to cache."""
+        uuid_of = self.data.uuid_of
+        suffix = self.suffixes[0]
+        requests = []
+        append = requests.append
+        # {"resources": {class: amount}}: one object per group amounts tuple
+        # (in practice one for the whole answer), shared by every candidate.
+        items: tuple | None = None
+        resources: dict[str, dict[str, int]] = {}
+        for (areq,) in combos:
+            providers = areq.providers
+            if len(providers) == 1 and areq.resources:
+                if areq.amounts is not items:
+                    items = areq.amounts
+                    resources = {"resources": self._amounts(areq, rc_names)}
+                (rp,) = providers
+                uuid = uuid_of[rp]
+                append({"allocations": {uuid: resources}, "mappings": {suffix: [uuid]}})
+            else:
+                allocations, mapping = self._piece(areq, {}, rc_names)
+                append({"allocations": allocations, "mappings": {suffix: mapping}})
+        return requests
+
+    def _many_groups(self, combos: list[merge.Combo], rc_names: dict[int, str]) -> list[dict]:
+        """Several groups: one Areq appears in many candidates, its piece is built once."""
         suffixes = self.suffixes
         # Per Areq (by identity): its allocations piece and its mappings list.
         # Pieces are shared between candidates; nothing mutates them later.
         pieces: dict[int, tuple[dict[str, dict[str, dict[str, int]]], list[str]]] = {}
-        roots: set[int] = set()
         requests = []
         get_piece = pieces.get
         make_piece = self._piece
         for combo in combos:
-            if len(combo) == 1:
-                piece = get_piece(id(combo[0])) or make_piece(combo[0], pieces, rc_names)
-                requests.append({"allocations": piece[0], "mappings": {suffixes[0]: piece[1]}})
-                continue
             if merge.overlapping(combo):
                 allocations = self._summed_allocations(combo, rc_names)
                 mappings = {
-                    suffix: make_piece(areq, pieces, rc_names)[1]
+                    suffix: (get_piece(id(areq)) or make_piece(areq, pieces, rc_names))[1]
                     for suffix, areq in zip(suffixes, combo, strict=True)
                 }
             else:
@@ -100,11 +135,16 @@ class Renderer:
                     allocations.update(piece[0])
                     mappings[suffix] = piece[1]
             requests.append({"allocations": allocations, "mappings": mappings})
-        for combo in combos:
-            for areq in combo:
-                for rp, _rc, _amount in areq.resources:
-                    roots.add(root_of[rp])
-        return Result(requests, self._summaries(roots, only, rc_names))
+        return requests
+
+    def _amounts(self, areq: merge.Areq, rc_names: dict[int, str]) -> dict[str, int]:
+        """{class name: amount} of a one-provider Areq, one shared dict per group."""
+        amounts = self._shared_amounts.get(id(areq.amounts))
+        if amounts is None:
+            amounts = {rc_names[rc]: amount for rc, amount in areq.amounts}
+            self._shared_amounts[id(areq.amounts)] = amounts
+            self._keep.append(areq.amounts)
+        return amounts
 
     def _piece(
         self, areq: merge.Areq, pieces: dict, rc_names: dict[int, str]
@@ -117,11 +157,7 @@ class Renderer:
             return found
         if len(providers) == 1:
             (rp,) = providers
-            amounts = self._shared_amounts.get(id(areq.amounts))
-            if amounts is None:
-                amounts = {rc_names[rc]: amount for rc, amount in areq.amounts}
-                self._shared_amounts[id(areq.amounts)] = amounts
-                self._keep.append(areq.amounts)
+            amounts = self._amounts(areq, rc_names)
             uuid = uuid_of[rp]
             found = pieces[id(areq)] = ({uuid: {"resources": amounts}}, [uuid])
             return found
@@ -182,21 +218,30 @@ class Renderer:
                 for rp, root in d.root_of.items()
                 if root in roots and (only is None or rp in only)
             ]
-        # (class, capacity, used) per provider, then trait names; identical
-        # lists become one shared object (cheaper to build and to encode).
+        # (class, capacity, used) per provider, then trait names. Equal pieces,
+        # equal resources dicts and equal trait lists are one shared object each:
+        # far fewer objects to build, keep and encode on big answers.
         resources_of: dict[int, list[tuple[str, int, int]]] = {rp: [] for rp, _p, _r in members}
+        get = resources_of.get
         for rc, invs in d.inventory.items():
             name = rc_names[rc]
             used_rc = d.used[rc]
-            get = resources_of.get
-            for rp, (_rp, _rc, capacity, _mn, _mx, _step) in invs.items():
+            pieces: dict[float, dict[int, tuple[str, int, int]]] = {}
+            for rp, row in invs.items():
                 found = get(rp)
-                if found is not None:
-                    found.append((name, int(capacity), used_rc.get(rp, 0)))
+                if found is None:
+                    continue
+                used = used_rc.get(rp, 0)
+                by_used = pieces.get(row[2])
+                if by_used is None:
+                    by_used = pieces[row[2]] = {}
+                piece = by_used.get(used)
+                if piece is None:
+                    piece = by_used[used] = (name, int(row[2]), used)
+                found.append(piece)
         self._other_inventories(resources_of, cond, rc_names)
         traits_of = self._summary_traits(resources_of, cond)
         shared_resources: dict[tuple, dict[str, dict[str, int]]] = {}
-        shared_traits: dict[tuple, list[str]] = {}
         no_traits: list[str] = []
         out: dict[str, dict[str, Any]] = {}
         for rp, parent, root in members:
@@ -206,17 +251,9 @@ class Renderer:
                 resources = shared_resources[key] = {
                     name: {"capacity": capacity, "used": used} for name, capacity, used in key
                 }
-            names = traits_of.get(rp)
-            if names is None:
-                traits = no_traits
-            else:
-                tkey = tuple(names)
-                traits = shared_traits.get(tkey)
-                if traits is None:
-                    traits = shared_traits[tkey] = names
             out[uuid_of[rp]] = {
                 "resources": resources,
-                "traits": traits,
+                "traits": traits_of.get(rp, no_traits),
                 "parent_provider_uuid": uuid_of.get(parent) if parent is not None else None,
                 "root_provider_uuid": uuid_of.get(root, uuid_of[rp]),
             }
@@ -277,16 +314,20 @@ class Renderer:
                 else sa.select(trait_t.c.id, trait_t.c.name)
             ).all()
         )
-        out: dict[int, list[str]] = {}
+        # A trie of trait lists: a provider's node is reached by its trait ids in
+        # order, so providers with the same traits end on one node (one shared list)
+        # and no list or key is built per provider.
+        start: tuple[list[str], dict[int, Any]] = ([], {})
+        node_of: dict[int, tuple[list[str], dict[int, Any]]] = {}
+        get = node_of.get
         for rp, trait in rows:
             if rp in members:
-                found = out.get(rp)
-                if found is None:
-                    out[rp] = [names[trait]]
-                else:
-                    found.append(names[trait])
-        return out
-
+                node = get(rp, start)
+                step = node[1].get(trait)
+                if step is None:
+                    step = node[1][trait] = ([*node[0], names[trait]], {})
+                node_of[rp] = step
+        return {rp: node[0] for rp, node in node_of.items()}
 
 
 def usage(conn: sa.Connection, where: sa.ColumnElement | None) -> dict[tuple[int, int], int]:
