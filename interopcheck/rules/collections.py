@@ -5,6 +5,7 @@ PAGE011, PAGE012. A collection is ``{"resource_name": [...]}``."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from interopcheck.rules._schema import (
     array_props,
@@ -21,8 +22,12 @@ from interopcheck.rules.registry import RuleContext, Violation, rule
 from interopcheck.rules.targets import Exchange, Operation
 
 
-def _list_op(op: Operation) -> bool:
-    return op.method == "get" and is_collection_path(op) and "200" in op.responses
+def _list_schema(op: Operation) -> Any | None:
+    """The declared 200 body schema of a collection GET; None for anything else."""
+    resp = op.responses.get("200")
+    if op.method != "get" or resp is None or not is_collection_path(op):
+        return None
+    return resp.schema
 
 
 def collection_key(path: str) -> set[str]:
@@ -43,10 +48,10 @@ def collection_key(path: str) -> set[str]:
       description="Collections are objects wrapping the array, never a top-level array",
       given=Operation)
 def res001(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
-    resp = op.responses.get("200")
-    if not _list_op(op) or resp is None or resp.schema is None:
+    schema = _list_schema(op)
+    if schema is None:
         return
-    for v in variants(resp.schema):
+    for v in variants(schema):
         if json_type(v.value) == "array":
             yield ctx.finding(f"GET {op.path} returns a top-level array; wrap it as "
                               f"{{\"{next(iter(sorted(collection_key(op.path))))}\": [...]}}", v)
@@ -61,11 +66,11 @@ def res001_live(ctx: RuleContext, ex: Exchange) -> Iterator[Violation]:
 @rule("RES002", level="SHOULD", guideline="representation",
       description="The collection's wrapper key is the collection name", given=Operation)
 def res002(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
-    resp = op.responses.get("200")
-    if not _list_op(op) or resp is None or resp.schema is None:
+    schema = _list_schema(op)
+    if schema is None:
         return
     expected = collection_key(op.path)
-    for v in variants(resp.schema):
+    for v in variants(schema):
         arrays = array_props(v)
         if arrays and not expected & set(arrays) and len(properties(v)) <= 3:
             yield ctx.finding(f"GET {op.path} wraps its collection in {sorted(arrays)[0]!r}, "
@@ -112,19 +117,17 @@ def page001(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
 @rule("PAGE004", level="SHOULD", guideline="pagination",
       description="Paginated list responses carry pagination links", given=Operation)
 def page004(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
-    resp = op.responses.get("200")
-    if not _list_op(op) or resp is None or resp.schema is None:
+    schema = _list_schema(op)
+    if schema is None:
         return
     if not {"limit", "marker"} <= _params(op):
         return
-    for v in variants(resp.schema):
+    for v in variants(schema):
         names = set(properties(v))
         if names and json_type(v.value) == "object" and not any(n == "links" or n.endswith("_links")
                                                       for n in names):
             yield ctx.finding(f"GET {op.path} is paginated but its body has no 'links' list",
                               v)
-    if "link" in resp.headers:
-        return
 
 
 PAGE_RELS = frozenset({"first", "prev", "previous", "self", "next", "last"})
