@@ -37,9 +37,13 @@ from interopcheck.report import Report
 from interopcheck.runner.clouds import Cloud, resolve_token
 from interopcheck.runner.run import Clouds, Progress
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "console", "main"]
 
 EXIT_FAILED = 2
+#: Ctrl-C (128 + SIGINT, as a shell reports it).
+EXIT_INTERRUPTED = 130
+#: Standard output closed by its reader (128 + SIGPIPE, as a shell reports it).
+EXIT_BROKEN_PIPE = 141
 
 
 class UsageError(Exception):
@@ -256,6 +260,14 @@ def _scrub(text: str, secrets: Sequence[str]) -> str:
     return text
 
 
+def _silence(stream: TextIO) -> None:
+    """Point a closed standard output at /dev/null, so that the flush at exit stays quiet."""
+    if stream is sys.stdout:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None, *,
          transports: Mapping[str, httpx.BaseTransport] | None = None,
          stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
@@ -289,7 +301,10 @@ def main(argv: Sequence[str] | None = None, *,
         return EXIT_FAILED
     except KeyboardInterrupt:
         err.write("interopcheck: interrupted\n")
-        return EXIT_FAILED
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader went away (`interopcheck ... | head -1`): stop quietly
+        _silence(out)
+        return EXIT_BROKEN_PIPE
     except Exception as exc:  # never a traceback for the user, unless asked
         if os.environ.get("INTEROPCHECK_DEBUG"):
             err.write(_scrub(traceback.format_exc(), secrets))
@@ -299,5 +314,20 @@ def main(argv: Sequence[str] | None = None, *,
         return EXIT_FAILED
 
 
+def console() -> int:
+    """The ``interopcheck`` command (and ``python -m interopcheck``): :func:`main`, then the
+    output flushed while a closed pipe can still be told apart from a failure."""
+    try:
+        code = main()
+        sys.stdout.flush()
+    except KeyboardInterrupt:  # outside a subcommand (while parsing, say)
+        sys.stderr.write("interopcheck: interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence(sys.stdout)
+        return EXIT_BROKEN_PIPE
+    return code
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(console())

@@ -16,52 +16,26 @@ default drift gives), 2 the run failed.
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import signal
-import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
+
+from interopcheck.launcher import RefcloudServer, RefcloudStartError, start_refclouds
 
 __all__ = ["DEFAULT_DIR", "DEFAULT_DRIFT", "add_arguments", "main", "register", "run", "servers"]
 
 DEFAULT_DIR = "interopcheck-demo"
 DEFAULT_DRIFT = ("extra-url", "error-code")
 REPORT_FORMATS = ("html", "json", "markdown", "junit")
-_LISTENING = re.compile(r"refcloud listening on (http://\S+)")
 _START_TIMEOUT = 60.0
 DESCRIPTION = ("Start two local refclouds (B with drift modes), diff them over the placement "
                "profile and write HTML/JSON/Markdown/JUnit reports. Exit 0: no findings; "
                "1: findings; 2: the run failed.")
-
-
-class DemoError(Exception):
-    """Why the demo could not run; the message is the one line to print."""
-
-
-@dataclass
-class Server:
-    """One refcloud process started by the demo."""
-
-    name: str
-    process: subprocess.Popen[bytes]
-    log: Path
-    url: str = ""
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,86 +60,36 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return parser
 
 
-def _server_command(db: Path, drift: Sequence[str]) -> list[str]:
-    command = [sys.executable, "-m", "refcloud.cli", "serve", "--host", "127.0.0.1",
-               "--port", "0", "--db", f"sqlite:///{db}", "--fresh", "--quiet",
-               "--no-compute"]
-    for name in drift:
-        command += ["--drift", name]
-    return command
-
-
-def _start(name: str, directory: Path, drift: Sequence[str]) -> Server:
-    log = directory / f"refcloud-{name.lower()}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            _server_command(directory / f"refcloud-{name.lower()}.db", drift),
-            stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-    return Server(name, process, log)
-
-
-def _wait_listening(server: Server) -> None:
-    deadline = time.monotonic() + _START_TIMEOUT
-    while time.monotonic() < deadline:
-        text = server.log.read_text(encoding="utf-8", errors="replace")
-        found = _LISTENING.search(text)
-        if found:
-            server.url = found.group(1)
-            return
-        if server.process.poll() is not None:
-            last = text.strip().splitlines()[-1] if text.strip() else "no output"
-            raise DemoError(f"refcloud {server.name} exited with code "
-                            f"{server.process.returncode}: {last} (log: {server.log})")
-        time.sleep(0.05)
-    raise DemoError(f"refcloud {server.name} did not start listening within "
-                    f"{_START_TIMEOUT:.0f}s (log: {server.log})")
-
-
 @contextmanager
-def servers(directory: Path, drift: Sequence[str] = ()) -> Iterator[tuple[Server, Server]]:
+def servers(directory: Path, drift: Sequence[str] = ()) -> Iterator[tuple[RefcloudServer,
+                                                                          RefcloudServer]]:
     """Two refcloud processes on free loopback ports (B with ``drift``), stopped on exit."""
-    started: list[Server] = []
-    try:
-        started.append(_start("A", directory, ()))
-        started.append(_start("B", directory, drift))
-        for server in started:
-            _wait_listening(server)
-        yield started[0], started[1]
-    finally:
-        for server in started:
-            server.stop()
+    pair = [RefcloudServer(directory, (), name="refcloud-a"),
+            RefcloudServer(directory, tuple(drift), name="refcloud-b")]
+    with start_refclouds(pair, timeout=_START_TIMEOUT) as (a, b):
+        yield a, b
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the demo with parsed options; returns the diff's exit code (2 if it cannot run)."""
-    from refcloud import drift as drift_modes
-
     from interopcheck import cli
 
     out = out or sys.stdout
     err = err or sys.stderr
     drift = tuple(dict.fromkeys(args.drift)) or DEFAULT_DRIFT
-    try:
-        drift_modes.check(drift)
-    except ValueError as exc:
-        err.write(f"interopcheck demo: {exc}\n")
-        return 2
     directory = Path(args.dir)
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         err.write(f"interopcheck demo: cannot create {directory}: {exc.strerror or exc}\n")
         return 2
-    running: list[Server] = []
+    running: list[RefcloudServer] = []
 
     def interrupted(signum: int, frame: object) -> None:
         # Stop the servers first: the diff's remaining calls then end at once ("cloud
         # down") instead of running to the end of the sweep.
         for server in running:
-            if server.process.poll() is None:
-                server.process.terminate()
+            server.terminate()
         raise KeyboardInterrupt
 
     previous: dict[signal.Signals, Any] = {}
@@ -191,8 +115,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
                 out.write(f"\nOpen {directory / 'report.html'} in a browser for the "
                           "side-by-side view.\n")
             return code
-    except DemoError as exc:
-        err.write(f"interopcheck demo: {exc}\n")
+    except RefcloudStartError as exc:  # refcloud's own line: a bad --drift, a missing module
+        err.write(f"interopcheck demo: {exc.reason}\n")
         return 2
     except KeyboardInterrupt:
         err.write("interopcheck demo: interrupted; both servers stopped\n")

@@ -14,11 +14,11 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
 import yaml
@@ -38,6 +38,9 @@ from interopcheck.profile.model import (
 )
 from interopcheck.profile.templates import TEMPLATE, TEMPLATE_KINDS
 
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
 __all__ = [
     "METHODS",
     "PROFILE_DIRS_ENV",
@@ -54,10 +57,10 @@ PROFILE_DIRS_ENV = "INTEROPCHECK_PROFILES"
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "profile.schema.json"
 #: libyaml's safe loader when PyYAML has it (several times faster on the big profiles).
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-#: Where ``--profile NAME`` is looked up after $INTEROPCHECK_PROFILES: the checkout's profiles/
-#: (source tree, editable install), then where a wheel installs them (data files).
-BUILTIN_DIRS = (Path(__file__).resolve().parents[2] / "profiles",
-                Path(sys.prefix) / "share" / "interopcheck" / "profiles")
+#: Where ``--profile NAME`` is looked up after $INTEROPCHECK_PROFILES: the bundled profiles,
+#: package data of ``interopcheck`` (``interopcheck/profiles``, the checkout's ``profiles/``),
+#: read with importlib.resources wherever the package is installed (--user, --target, a venv).
+BUILTIN_DIRS: tuple[Traversable, ...] = (resources.files("interopcheck") / "profiles",)
 
 _PATTERN_HINTS = {
     "version": 'a quoted version such as "1.20"',
@@ -90,13 +93,14 @@ def find_profile(name: str) -> Path:
         if candidate.is_file():
             return candidate
         raise ProfileError([f"{name}: no such profile file"])
-    dirs = [Path(d) for d in os.environ.get(PROFILE_DIRS_ENV, "").split(os.pathsep) if d]
+    dirs: list[Traversable] = [Path(d) for d in os.environ.get(PROFILE_DIRS_ENV, "").split(
+        os.pathsep) if d]
     dirs.extend(BUILTIN_DIRS)
     for directory in dirs:
         for suffix in (".yaml", ".yml"):
             path = directory / f"{name}{suffix}"
             if path.is_file():
-                return path
+                return Path(str(path))
     searched = ", ".join(str(d) for d in dirs)
     raise ProfileError([f"profile {name!r} not found (looked in {searched}; give a file path or "
                         f"set {PROFILE_DIRS_ENV})"])

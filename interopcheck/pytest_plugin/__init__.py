@@ -165,7 +165,7 @@ def interop_compare(pytestconfig: pytest.Config) -> InteropCompare:
 def refcloud_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A local refcloud (``refcloud serve``: SQLite in a temporary directory, a free
     loopback port, Placement only) for the session; its root URL. Admin token: ``admin``."""
-    from interopcheck.pytest_plugin.launcher import start_refcloud
+    from interopcheck.launcher import start_refcloud
 
     with start_refcloud(tmp_path_factory.mktemp("refcloud")) as server:
         yield server.url

@@ -1,5 +1,10 @@
 """The plugin's command-line options, read and checked once (at ``pytest_configure``).
 
+Every option except the tokens is also an ini option of the same name without the dashes
+(``[tool.pytest.ini_options] interop_a = "http://..."``, ``interop_scenario = ["root"]``); the
+command line wins over the ini file, which wins over the built-in default. Tokens are
+options or environment variables only: they do not belong in a file under version control.
+
 Everything here is cheap: no profile is read and nothing is contacted. A problem with an
 option is a :class:`pytest.UsageError` (one line, exit status 4) before anything runs.
 """
@@ -26,6 +31,14 @@ NOISE_MODES = ("confirm", "always", "off")
 CHECK_MODES = ("strict", "tolerant")
 #: Words ``--interop-microversions`` takes besides versions and ranges.
 _WORDS = ("all", "latest-common", "latest")
+#: Built-in defaults (applied after the command line and the ini file).
+_DEFAULTS: dict[str, Any] = {"interop_profile": "placement", "interop_noise": "confirm",
+                             "interop_timeout": 30.0, "interop_check_mode": "strict"}
+#: Ini types of the options that are not plain strings.
+_INI_TYPES = {"interop_scenario": "linelist", "interop_ignore": "linelist",
+              "interop_fixtures_only": "bool"}
+#: Options that are never read from an ini file.
+_NOT_INI = frozenset({"interop_token_a", "interop_token_b", "interop_token"})
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -33,7 +46,16 @@ def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup(
         "interopcheck", "interopcheck: interop diffs and API-SIG guideline checks as tests "
         "(active only with --interop-a/--interop-b or --interop-cloud)")
-    add = group.addoption
+
+    def add(flag: str, **kwargs: Any) -> None:
+        name = flag.lstrip("-").replace("-", "_")
+        if name in _DEFAULTS:
+            kwargs["default"] = None  # the ini file may still give a value
+        group.addoption(flag, **kwargs)
+        if name not in _NOT_INI:
+            parser.addini(name, f"{flag}: {kwargs.get('help', '')}",
+                          type=_INI_TYPES.get(name, "string"))  # type: ignore[arg-type]
+
     add("--interop-a", metavar="URL", help="cloud A, the reference (service root URL)")
     add("--interop-b", metavar="URL", help="cloud B, compared with A at each microversion")
     add("--interop-cloud", metavar="URL",
@@ -108,6 +130,10 @@ def _url(option: str, value: Any) -> str | None:
         return None
     text = str(value)
     if not text.startswith(("http://", "https://")):
+        from interopcheck.snapshot.cli import is_snapshot
+
+        if option in ("--interop-a", "--interop-b") and is_snapshot(text):  # a recorded cloud
+            return text
         raise pytest.UsageError(f"{option}: {text!r} is not an http:// or https:// URL")
     return text
 
@@ -150,9 +176,30 @@ def normalise_spec(spec: str, low: Version, high: Version) -> str:
     return ",".join(out)
 
 
+def _option(config: pytest.Config, name: str) -> Any:
+    """The command line's value, else the ini file's, else the built-in default."""
+    value = config.getoption(name)
+    if value not in (None, [], False) or name in _NOT_INI:
+        return value
+    ini = config.getini(name)
+    if ini not in (None, "", []):
+        return ini
+    return _DEFAULTS.get(name, value)
+
+
+def _choice(config: pytest.Config, name: str, choices: tuple[str, ...]) -> str:
+    value = str(_option(config, name))
+    if value not in choices:  # argparse checks the command line; this is the ini file
+        raise pytest.UsageError(f"{name} = {value!r}: choose one of {', '.join(choices)}")
+    return value
+
+
 def read(config: pytest.Config) -> Settings | None:
     """The checked options, or None when the plugin is not asked to do anything."""
-    get = config.getoption
+
+    def get(name: str) -> Any:
+        return _option(config, name)
+
     url_a = _url("--interop-a", get("interop_a"))
     url_b = _url("--interop-b", get("interop_b"))
     url_cloud = _url("--interop-cloud", get("interop_cloud"))
@@ -169,7 +216,10 @@ def read(config: pytest.Config) -> Settings | None:
         if spec.strip() == "sample" and url_a:
             raise pytest.UsageError("--interop-microversions: 'sample' is for guideline checks "
                                     "only; diffs take all, latest-common, lists and ranges")
-    timeout = float(get("interop_timeout"))
+    try:
+        timeout = float(get("interop_timeout"))
+    except ValueError:
+        raise pytest.UsageError("--interop-timeout must be a positive number of seconds") from None
     if timeout <= 0:
         raise pytest.UsageError("--interop-timeout must be a positive number of seconds")
     return Settings(
@@ -180,9 +230,9 @@ def read(config: pytest.Config) -> Settings | None:
         baseline=get("interop_baseline"),
         ignores=tuple(get("interop_ignore") or ()),
         ignore_file=get("interop_ignore_file"),
-        noise=str(get("interop_noise")),
+        noise=_choice(config, "interop_noise", NOISE_MODES),
         timeout=timeout,
         report_dir=get("interop_report"),
-        check_mode=str(get("interop_check_mode")),
+        check_mode=_choice(config, "interop_check_mode", CHECK_MODES),
         fixtures_only=bool(get("interop_fixtures_only")),
     )

@@ -3,7 +3,7 @@
 A and B are plain refclouds; C runs ``--drift extra-field`` (every provider body gains a
 ``description``: ``provider-lifecycle`` differs at every version, ``root`` never does;
 see tests/functional/diff/test_drift_modes.py). They are started once, through the
-plugin's own launcher, and their URLs are given to the pytester runs.
+package's launcher (interopcheck.launcher), and their URLs are given to the pytester runs.
 
 ``pytester`` itself is enabled by the top-level tests/conftest.py (``pytest_plugins`` is
 only allowed there).
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from interopcheck.pytest_plugin.launcher import start_refclouds
+from interopcheck.launcher import RefcloudServer, start_refclouds
 
 #: Options that keep each inner run small: 6 items (provider-lifecycle and root at 3 versions).
 SUBSET = ("--interop-microversions", "1.0,1.20,latest-common",
@@ -41,7 +41,9 @@ class Refclouds:
 @pytest.fixture(scope="session")
 def refclouds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Refclouds]:
     directory = tmp_path_factory.mktemp("plugin-refclouds")
-    with start_refclouds(directory, [(), (), ("extra-field",)]) as (a, b, c):
+    servers = [RefcloudServer(directory, drift, name=f"refcloud-{i}")
+               for i, drift in enumerate([(), (), ("extra-field",)])]
+    with start_refclouds(servers) as (a, b, c):
         yield Refclouds(a.url, b.url, c.url)
 
 
