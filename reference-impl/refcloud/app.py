@@ -12,7 +12,7 @@ from typing import Any
 
 from microversion_parse import middleware as mp_middleware
 
-from refcloud import drift, http, microversion, middleware
+from refcloud import drift, http, limits, microversion, middleware
 from refcloud.config import Config
 from refcloud.placement.routes import ROUTES
 from refcloud.routing import Router
@@ -38,7 +38,8 @@ class RefcloudApp:
             json_error_formatter=http.json_error_formatter,
         )
         app = middleware.FaultWrapper(app)
-        app = middleware.NoAuth(app)
+        app = middleware.NoAuth(app, apisig_401=config.apisig_401)
+        app = limits.BodyLimit(app)  # 413 before auth or anything reads the body
         app = middleware.RequestId(app)
         app = drift.install(app, config.drift, "outer")  # nothing unless configured
         self._app = app

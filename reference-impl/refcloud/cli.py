@@ -53,6 +53,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--no-compute", action="store_true",
                        help="serve Placement only (no servers API at /compute)")
+    serve.add_argument(
+        "--apisig-401", action="store_true",
+        help="answer a request without a token with a 401 in the API-SIG errors format "
+        "(default: real Placement's noauth2 401, webob's body)",
+    )
     serve.add_argument("-q", "--quiet", action="store_true", help="no access log")
     return parser
 
@@ -89,7 +94,7 @@ def serve(args: argparse.Namespace) -> int:
             if os.path.exists(path + suffix):
                 os.remove(path + suffix)
     try:
-        app = make_app(Config(db_url=db, drift=tuple(args.drift)))
+        app = make_app(Config(db_url=db, drift=tuple(args.drift), apisig_401=args.apisig_401))
     except sqlalchemy.exc.ArgumentError as exc:
         return _fail(f"bad --db URL {args.db!r}: {exc}; use sqlite:///FILE or postgresql://...")
     except sqlalchemy.exc.OperationalError as exc:

@@ -16,3 +16,6 @@ class Config:
     randomize_allocation_candidates: bool = False
     #: Retries of an allocation write after a provider generation conflict.
     allocation_conflict_retry_count: int = 10
+    #: Answer a missing token with a 401 in the errors format instead of real
+    #: Placement's webob body (``refcloud serve --apisig-401``).
+    apisig_401: bool = False

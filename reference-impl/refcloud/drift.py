@@ -135,13 +135,13 @@ _PROVIDER_BODIES = _request(("GET", "POST", "PUT"), _PROVIDER_OR_PROVIDERS)
 def _extra_url(app: WSGIApp) -> WSGIApp:
     """Serve GET /resource_providers/{uuid}/aggregates at 1.0 with its 1.1 behaviour."""
     v1_1 = microversion_parse.extract_version(
-        {"openstack-api-version": f"{microversion.SERVICE_TYPE} 1.1"},
+        {"openstack-api-version": f"{microversion.SERVICE_TYPE} {microversion.AGGREGATES}"},
         microversion.SERVICE_TYPE, microversion.VERSIONS)
     match = _request(("GET",), _PROVIDER_AGGREGATES)
 
     def drifted(environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         version = environ.get(microversion.ENVIRON_KEY)
-        if match(environ) and version is not None and not version.matches((1, 1)):
+        if match(environ) and version is not None and not version.matches(microversion.AGGREGATES):
             environ[microversion.ENVIRON_KEY] = v1_1
         return app(environ, start_response)
 

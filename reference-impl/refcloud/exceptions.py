@@ -42,10 +42,6 @@ class Conflict(RefcloudError):
     msg_fmt = "Conflict."
 
 
-class Exists(Conflict):
-    msg_fmt = "Resource %(name)s already exists."
-
-
 class DuplicateName(Conflict):
     msg_fmt = "Conflicting resource provider %(field)s: %(value)s already exists."
 
@@ -70,10 +66,6 @@ class ProviderInUse(Conflict):
 
 class CannotDeleteParent(Conflict):
     msg_fmt = "Unable to delete parent resource provider %(uuid)s: It has child resource providers."
-
-
-class CapacityExceeded(Conflict):
-    msg_fmt = "Unable to allocate inventory: %(detail)s"
 
 
 class InvalidInventory(RefcloudError):

@@ -19,7 +19,7 @@ import webob
 import webob.dec
 import webob.exc
 
-from refcloud import errors, microversion
+from refcloud import errors, limits, microversion
 
 ENV_ERROR_CODE = "refcloud.error_code"
 ENV_REQUEST_ID = "openstack.request_id"
@@ -53,7 +53,7 @@ def _check_uuid(instance: Any) -> bool:
 
 def json_error_formatter(body: str, status: str, title: str, environ: dict[str, Any]) -> dict:
     """Render a webob HTTP exception as the API-SIG errors body."""
-    body = webob.exc.strip_tags(body)
+    body = limits.excerpt(webob.exc.strip_tags(body), limits.DETAIL_CHARS)
     status_code = int(status.split(None, 1)[0])
     error: dict[str, Any] = {"status": status_code, "title": title, "detail": body}
     want = environ.get(microversion.ENVIRON_KEY)
@@ -177,13 +177,14 @@ def _validate(instance: Any, schema: dict) -> None:
 def extract_json(body: bytes, schema: dict) -> Any:
     """Parse a JSON body and validate it, raising the Placement 400s."""
     try:
-        data = json.loads(body.decode("utf-8") if isinstance(body, bytes) else body)
-    except (ValueError, UnicodeDecodeError) as exc:
+        data = limits.loads(body)
+    except ValueError as exc:
         raise error(webob.exc.HTTPBadRequest, f"Malformed JSON: {exc}") from None
     try:
         _validate(data, schema)
     except jsonschema.ValidationError as exc:
-        raise error(webob.exc.HTTPBadRequest, f"JSON does not validate: {exc}") from None
+        raise error(webob.exc.HTTPBadRequest,
+                    f"JSON does not validate: {limits.describe(exc)}") from None
     return data
 
 
@@ -192,7 +193,11 @@ def validate_query(req: webob.Request, schema: dict) -> dict[str, str]:
     try:
         params = dict(req.GET)
         _validate(params, schema)
-    except (jsonschema.ValidationError, UnicodeDecodeError) as exc:
+    except jsonschema.ValidationError as exc:
+        raise error(
+            webob.exc.HTTPBadRequest, f"Invalid query string parameters: {limits.describe(exc)}"
+        ) from None
+    except UnicodeDecodeError as exc:
         raise error(
             webob.exc.HTTPBadRequest, f"Invalid query string parameters: {exc}"
         ) from None

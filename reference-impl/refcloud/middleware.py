@@ -55,11 +55,15 @@ class NoAuth:
     """Placement's noauth2: a token ``user[:project]`` is required except at the root.
 
     The token ``admin`` has the admin role; otherwise roles come from X-Roles.
-    The 401 uses the API-SIG errors format (real Placement sends webob's body).
+    Without a token the answer is real Placement's: webob's own 401 (its
+    ``{"message", "code", "title"}`` JSON body, no version header). With
+    ``apisig_401`` the 401 is in the service's errors format instead (refcloud
+    serve --apisig-401; the servers API always).
     """
 
-    def __init__(self, app: WSGIApp) -> None:
+    def __init__(self, app: WSGIApp, *, apisig_401: bool = False) -> None:
         self.app = app
+        self.apisig_401 = apisig_401
 
     @webob.dec.wsgify
     def __call__(self, req: webob.Request) -> Any:
@@ -68,7 +72,9 @@ class NoAuth:
             return self.app
         token = req.headers.get("X-Auth-Token")
         if token is None:
-            return http.error(webob.exc.HTTPUnauthorized)
+            if self.apisig_401:
+                return http.error(webob.exc.HTTPUnauthorized)
+            return webob.exc.HTTPUnauthorized()
         user_id, _sep, project_id = token.partition(":")
         if "X-Roles" in req.headers:
             roles = frozenset(r.strip() for r in req.headers["X-Roles"].split(",") if r.strip())
@@ -98,8 +104,7 @@ class FaultWrapper:
         try:
             return self.app(environ, start_response)
         except webob.exc.HTTPException as exc:
-            exc.json_formatter = http.json_error_formatter
-            return exc(environ, start_response)
+            return http.adopt(exc, environ)(environ, start_response)
         except Exception:
             LOG.exception("unexpected error serving %s %s", environ.get("REQUEST_METHOD"),
                           environ.get("PATH_INFO"))

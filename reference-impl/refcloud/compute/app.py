@@ -1,10 +1,10 @@
 """Assemble the servers API's WSGI application.
 
 Outermost first: request id -> protocol headers (strict version strings, echo, Vary,
-Cache-Control on every answer) -> noauth2 -> fault wrapper (compute's error
-format) -> microversion negotiation (``compute``) -> error adoption ->
-content checks -> router -> handlers; the same framework pieces as
-Placement's stack.
+Cache-Control on every answer) -> noauth2 (its 401 in the errors format) -> fault
+wrapper -> microversion negotiation (``compute``) -> content checks -> router ->
+handlers; the same framework pieces as Placement's stack, every error rendered by
+compute's formatter (``wsgi.error_body``, selected per request).
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from typing import Any
 
 from microversion_parse import middleware as mp_middleware
 
-from refcloud import middleware
+from refcloud import http, middleware
 from refcloud.compute import microversion, wsgi
 from refcloud.compute import middleware as compute_middleware
 from refcloud.compute.config import ComputeConfig
-from refcloud.compute.routes import ROUTES, ComputeRouter
+from refcloud.compute.routes import ROUTES
 from refcloud.compute.service import ComputeService
+from refcloud.routing import Router
 from refcloud.scheduler.interface import Placement
 
 WSGIApp = Callable[[dict, Callable], Iterable[bytes]]
@@ -31,20 +32,20 @@ class ComputeApp:
 
     def __init__(self, placement: Placement, config: ComputeConfig) -> None:
         self.service = ComputeService(placement, config)
-        app: WSGIApp = ComputeRouter(ROUTES)
+        app: WSGIApp = Router(ROUTES)
         app = middleware.ContentCheck(app)
-        app = compute_middleware.AdoptErrors(app)
         app = mp_middleware.MicroversionMiddleware(
             app, microversion.SERVICE_TYPE, microversion.VERSIONS,
-            json_error_formatter=wsgi.json_error_formatter)
-        app = compute_middleware.FaultWrapper(app)
-        app = compute_middleware.NoAuth(app)
+            json_error_formatter=http.json_error_formatter)
+        app = middleware.FaultWrapper(app)
+        app = middleware.NoAuth(app, apisig_401=True)
         app = compute_middleware.Protocol(app)
         app = middleware.RequestId(app)
         self._app = app
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         environ[ENVIRON_KEY] = self.service
+        environ[http.ENV_ERROR_FORMAT] = wsgi.error_body
         return self._app(environ, start_response)
 
     def close(self) -> None:

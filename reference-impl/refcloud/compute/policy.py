@@ -10,8 +10,7 @@ from __future__ import annotations
 import webob
 import webob.exc
 
-from refcloud import policy
-from refcloud.compute import wsgi
+from refcloud import http, policy
 
 ADMIN_RULES = frozenset({"compute:migrations:index", "compute:simulation:hosts"})
 
@@ -29,7 +28,7 @@ def authorize(req: webob.Request, rule: str) -> policy.RequestContext:
     ctx = policy.context(req)
     allowed = is_admin(req) if rule in ADMIN_RULES else bool(ctx.project_id)
     if not allowed:
-        raise wsgi.error(webob.exc.HTTPForbidden,
+        raise http.error(webob.exc.HTTPForbidden,
                          f"Policy doesn't allow {rule} to be performed.")
     return ctx
 

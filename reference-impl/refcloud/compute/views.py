@@ -56,7 +56,7 @@ def server(req: webob.Request, value: Server) -> dict[str, Any]:
             "details": value.fault.get("details", ""),
             "created": timestamp(value.fault["created"]),
         }
-    if microversion.at_least(req, 1):
+    if microversion.at_least(req, microversion.AVAILABILITY_ZONE):
         body["availability_zone"] = value.availability_zone
     return body
 

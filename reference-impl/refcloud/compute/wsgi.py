@@ -1,10 +1,12 @@
-"""Errors and handlers of the servers API (refcloud.http's pieces, compute's formatter).
+"""The servers API's error codes and error formatter (refcloud.http's error layer does the rest).
 
 Error bodies follow the API-SIG errors guideline: ``{"errors": [{"status",
 "title", "detail", "code", "links", "request_id"}]}`` with a ``compute.*`` code always
 present, and ``max_version``/``min_version`` on a version negotiation 406.
 ``detail`` is the message alone (webob's boilerplate explanation is dropped
-when a message was given).
+when a message was given). Errors are built and raised with ``refcloud.http``
+(``http.error(..., code=wsgi.SERVER_NOT_FOUND)``, ``http.handler``); the compute
+app selects this formatter for its requests (``http.ENV_ERROR_FORMAT``).
 """
 
 from __future__ import annotations
@@ -12,13 +14,11 @@ from __future__ import annotations
 from typing import Any
 
 import webob
-import webob.dec
 import webob.exc
 
 from refcloud import http
 from refcloud.compute import microversion
 
-ENV_ERROR_CODE = "refcloud.compute.error_code"
 UNDEFINED = "compute.undefined_code"
 SERVER_NOT_FOUND = "compute.server.not_found"
 INVALID_STATE = "compute.server.invalid_state"
@@ -32,8 +32,8 @@ HELP_LINKS = ({"rel": "help",
                "href": "https://specs.openstack.org/openstack/api-sig/guidelines/errors.html"},)
 
 
-def json_error_formatter(body: str, status: str, title: str, environ: dict[str, Any]) -> dict:
-    """Render a webob HTTP exception as an API-SIG errors body."""
+def error_body(body: str, status: str, title: str, environ: dict[str, Any]) -> dict:
+    """The servers API's errors body for a webob HTTP exception (only ``compute.*`` codes)."""
     text = webob.exc.strip_tags(body)
     paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
     status_code = int(status.split(None, 1)[0])
@@ -41,7 +41,7 @@ def json_error_formatter(body: str, status: str, title: str, environ: dict[str, 
         "status": status_code,
         "title": title,
         "detail": paragraphs[-1] if paragraphs else title,
-        "code": environ.get(ENV_ERROR_CODE) or UNDEFINED,
+        "code": _code(environ),
         "links": [dict(link) for link in HELP_LINKS],
     }
     if http.ENV_REQUEST_ID in environ:
@@ -53,31 +53,9 @@ def json_error_formatter(body: str, status: str, title: str, environ: dict[str, 
     return {"errors": [error]}
 
 
-def error(exc_class: type[webob.exc.HTTPException], message: str | None = None, *,
-          code: str | None = None, **kwargs: Any) -> webob.exc.HTTPException:
-    """An HTTP error to raise, with a ``compute.*`` code."""
-    exc = exc_class(message, json_formatter=json_error_formatter, **kwargs)
-    exc.refcloud_code = code  # type: ignore[attr-defined]
-    return exc
-
-
-def adopt(exc: webob.exc.HTTPException, environ: dict[str, Any]) -> webob.exc.HTTPException:
-    """Make any webob error (including refcloud.http's) render in compute's format."""
-    exc.json_formatter = json_error_formatter
-    code = getattr(exc, "refcloud_code", None)
-    if code and code.startswith("compute."):
-        environ[ENV_ERROR_CODE] = code
-    return exc
-
-
-class handler(webob.dec.wsgify):
-    """wsgify whose HTTP errors render in compute's error format."""
-
-    def call_func(self, req: webob.Request, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return super().call_func(req, *args, **kwargs)
-        except webob.exc.HTTPException as exc:
-            raise adopt(exc, req.environ) from None
+def _code(environ: dict[str, Any]) -> str:
+    code = environ.get(http.ENV_ERROR_CODE)
+    return code if isinstance(code, str) and code.startswith("compute.") else UNDEFINED
 
 
 def service(req: webob.Request) -> Any:

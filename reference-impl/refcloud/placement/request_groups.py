@@ -27,13 +27,6 @@ _KEYS = "|".join(_GROUP_KEYS)
 _KEY_PATTERN = re.compile("^(" + _KEYS + r")([1-9][0-9]*)?$")
 _KEY_PATTERN_1_33 = re.compile("^(" + _KEYS + r")([a-zA-Z0-9_-]{1,64})?$")
 
-FORBIDDEN_TRAITS_MINOR = 22
-MULTI_MEMBER_OF_MINOR = 24
-FORBIDDEN_AGGREGATES_MINOR = 32
-VERBOSE_SUFFIX_MINOR = 33
-SAME_SUBTREE_MINOR = 36
-ANY_TRAITS_MINOR = 39
-
 
 def _bad(message: str, code: str | None = None) -> webob.exc.HTTPException:
     return http.error(_BAD_REQUEST, message, code=code)
@@ -128,8 +121,8 @@ def traits_params(req: webob.Request, key: str = "required") -> tuple[list[set[s
     ``!`` from 1.22; ``in:`` and ANDed repeats from 1.39 (before, the last
     value wins).
     """
-    allow_forbidden = microversion.at_least(req, FORBIDDEN_TRAITS_MINOR)
-    allow_any = microversion.at_least(req, ANY_TRAITS_MINOR)
+    allow_forbidden = microversion.at_least(req, microversion.FORBIDDEN_TRAITS)
+    allow_any = microversion.at_least(req, microversion.ANY_TRAITS)
     values = req.GET.getall(key)
     if not allow_any:
         values = values[-1:]
@@ -177,9 +170,9 @@ def member_of_params(
     """
     suffix = key[len("member_of"):]
     values = req.GET.getall(key)
-    if not microversion.at_least(req, MULTI_MEMBER_OF_MINOR) and len(values) > 1:
+    if not microversion.at_least(req, microversion.MULTI_MEMBER_OF) and len(values) > 1:
         raise _bad(f"Multiple member_of{suffix} parameters are not supported")
-    allow_forbidden = microversion.at_least(req, FORBIDDEN_AGGREGATES_MINOR)
+    allow_forbidden = microversion.at_least(req, microversion.FORBIDDEN_AGGREGATES)
     required: list[set[str]] = []
     forbidden: set[str] = set()
     for value in values:
@@ -277,7 +270,7 @@ def request_wide_params(req: webob.Request) -> RequestWideParams:
 
 def _parse_groups(req: webob.Request) -> dict[str, RequestGroup]:
     """Groups keyed by suffix, in order of first appearance in the query."""
-    verbose = microversion.at_least(req, VERBOSE_SUFFIX_MINOR)
+    verbose = microversion.at_least(req, microversion.VERBOSE_SUFFIXES)
     pattern = _KEY_PATTERN_1_33 if verbose else _KEY_PATTERN
     groups: dict[str, RequestGroup] = {}
     for key, value in req.GET.items():
@@ -366,11 +359,11 @@ def groups_from_request(
 ) -> dict[str, RequestGroup]:
     """Parse and validate every request group of the query string."""
     groups = _parse_groups(req)
-    if microversion.at_least(req, SAME_SUBTREE_MINOR):
+    if microversion.at_least(req, microversion.SAME_SUBTREE):
         _check_same_subtree(groups, params)
     else:
         _check_orphans(groups)
-    if microversion.at_least(req, FORBIDDEN_TRAITS_MINOR):
+    if microversion.at_least(req, microversion.FORBIDDEN_TRAITS):
         _check_conflicts(groups)
     return groups
 

@@ -6,9 +6,8 @@ The whole placement profile and every probe run against it:
 
 - strict mode fails and tolerant mode passes: every finding is one of Placement's known,
   deliberate departures (:mod:`interopcheck.check.tolerance`), and each of them shows;
-- refcloud gives the same findings, call by call, except on the ``401`` of a request
-  without a token (refcloud's one documented departure from Placement: an API-SIG errors
-  body where Placement's noauth2 middleware answers webob's format).
+- refcloud gives the same findings, call by call, the ``401`` of a request without a token
+  included (refcloud answers it with webob's body, as Placement's noauth2 middleware).
 """
 
 from __future__ import annotations
@@ -91,11 +90,10 @@ def _key(f: Any) -> tuple[str, str | None, str]:
 
 def test_refcloud_finds_the_same(real_result: Any, refcloud_result: Any) -> None:
     def counts(result: Any) -> Counter[tuple[str, str | None, str]]:
-        return Counter(_key(f) for f in result.findings if "-> 401" not in f.where)
+        return Counter(_key(f) for f in result.findings)
 
     real, ref = counts(real_result), counts(refcloud_result)
     assert real - ref == Counter() and ref - real == Counter()
     real_401 = {f.rule for f in real_result.findings if "-> 401" in f.where}
     ref_401 = {f.rule for f in refcloud_result.findings if "-> 401" in f.where}
-    assert real_401 == {"ERR001"}  # webob's body from noauth2
-    assert ref_401 == {"ERR002"}  # refcloud: the errors format, without links and code
+    assert real_401 == ref_401 == {"ERR001"}  # webob's body from noauth2

@@ -49,7 +49,7 @@ PERFORM: dict[str, Callable[[ComputeService, str, Any], None]] = {
 }
 
 
-@wsgi.handler
+@http.handler
 @http.require_content(http.JSON)
 def server_action(req: webob.Request) -> webob.Response:
     """202 at every version."""
@@ -57,26 +57,26 @@ def server_action(req: webob.Request) -> webob.Response:
     body = http.extract_json(req.body, ONE_ACTION)
     [(action, arg)] = body.items()
     if action not in ACTIONS:
-        raise wsgi.error(webob.exc.HTTPBadRequest, f"There is no such action: {action}",
+        raise http.error(webob.exc.HTTPBadRequest, f"There is no such action: {action}",
                          code=wsgi.UNKNOWN_ACTION)
     try:
         jsonschema.validate(arg, ACTIONS[action], format_checker=http.FORMAT_CHECKER)
     except jsonschema.ValidationError as exc:
-        raise wsgi.error(webob.exc.HTTPBadRequest,
+        raise http.error(webob.exc.HTTPBadRequest,
                          f"Invalid input for '{action}': {exc.message}") from None
     server = find_server(req)
     service: ComputeService = wsgi.service(req)
     try:
         PERFORM[action](service, server.id, arg)
     except ServerNotFound as exc:
-        raise wsgi.error(webob.exc.HTTPNotFound, str(exc), code=wsgi.SERVER_NOT_FOUND) from None
+        raise http.error(webob.exc.HTTPNotFound, str(exc), code=wsgi.SERVER_NOT_FOUND) from None
     except InvalidState as exc:
-        raise wsgi.error(webob.exc.HTTPConflict, str(exc), code=wsgi.INVALID_STATE) from None
+        raise http.error(webob.exc.HTTPConflict, str(exc), code=wsgi.INVALID_STATE) from None
     except NoValidHost as exc:
-        raise wsgi.error(webob.exc.HTTPBadRequest, str(exc), code=wsgi.NO_VALID_HOST) from None
+        raise http.error(webob.exc.HTTPBadRequest, str(exc), code=wsgi.NO_VALID_HOST) from None
     except AllocationUpdateFailed as exc:
-        raise wsgi.error(webob.exc.HTTPConflict, str(exc)) from None
+        raise http.error(webob.exc.HTTPConflict, str(exc)) from None
     except PlacementError as exc:
-        raise wsgi.error(webob.exc.HTTPServiceUnavailable,
+        raise http.error(webob.exc.HTTPServiceUnavailable,
                          f"Placement could not complete the action: {exc}") from None
     return http.empty_response(req, status=202)

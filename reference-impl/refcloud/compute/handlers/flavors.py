@@ -9,7 +9,7 @@ from refcloud.compute import policy, views, wsgi
 from refcloud.compute.service import ComputeService
 
 
-@wsgi.handler
+@http.handler
 @http.check_accept(http.JSON)
 def list_flavors(req: webob.Request) -> webob.Response:
     """200 ``{"flavors": [{id, name, vcpus, ram, disk}]}``."""

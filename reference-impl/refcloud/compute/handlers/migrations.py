@@ -15,7 +15,7 @@ QUERY = {
 }
 
 
-@wsgi.handler
+@http.handler
 @http.check_accept(http.JSON)
 def list_migrations(req: webob.Request) -> webob.Response:
     """200 ``{"migrations": [{uuid, instance_uuid, status, source/dest_compute, ...}]}``."""

@@ -5,10 +5,10 @@ from __future__ import annotations
 import webob
 
 from refcloud import http
-from refcloud.compute import microversion, wsgi
+from refcloud.compute import microversion
 
 
-@wsgi.handler
+@http.handler
 @http.check_accept(http.JSON)
 def home(req: webob.Request) -> webob.Response:
     """200 always, at every version."""

@@ -18,7 +18,7 @@ def find_server(req: webob.Request) -> Server:
     server_id = http.path_arg(req, "server_id")
     server = service.store.find(server_id)
     if server is None or not policy.can_see(req, server.project_id):
-        raise wsgi.error(webob.exc.HTTPNotFound, str(ServerNotFound(server_id)),
+        raise http.error(webob.exc.HTTPNotFound, str(ServerNotFound(server_id)),
                          code=wsgi.SERVER_NOT_FOUND)
     return server
 
@@ -29,7 +29,7 @@ def _visible(req: webob.Request) -> list[Server]:
     return service.store.list(project)
 
 
-@wsgi.handler
+@http.handler
 @http.check_accept(http.JSON)
 def list_servers(req: webob.Request) -> webob.Response:
     """200 ``{"servers": [{id, name, links}]}`` (the caller's project; all for admin)."""
@@ -38,7 +38,7 @@ def list_servers(req: webob.Request) -> webob.Response:
     return http.json_response(req, body)
 
 
-@wsgi.handler
+@http.handler
 @http.check_accept(http.JSON)
 def list_servers_detail(req: webob.Request) -> webob.Response:
     """200 ``{"servers": [<full server>]}``."""
@@ -47,7 +47,7 @@ def list_servers_detail(req: webob.Request) -> webob.Response:
     return http.json_response(req, body)
 
 
-@wsgi.handler
+@http.handler
 @http.check_accept(http.JSON)
 def show_server(req: webob.Request) -> webob.Response:
     """200 ``{"server": {...}}``; 404 for an unknown (or another project's) server."""
@@ -55,7 +55,7 @@ def show_server(req: webob.Request) -> webob.Response:
     return http.json_response(req, {"server": views.server(req, find_server(req))})
 
 
-@wsgi.handler
+@http.handler
 @http.require_content(http.JSON)
 def create_server(req: webob.Request) -> webob.Response:
     """202 with Location and ``{"server": {id, links}}``; the build continues in BUILD.
@@ -68,18 +68,18 @@ def create_server(req: webob.Request) -> webob.Response:
     data = http.extract_json(req.body, schemas.CREATE_SERVER)["server"]
     flavor = service.config.flavor(str(data["flavorRef"]))
     if flavor is None:
-        raise wsgi.error(webob.exc.HTTPBadRequest,
+        raise http.error(webob.exc.HTTPBadRequest,
                          f"Flavor {data['flavorRef']} could not be found.")
     zone = data.get("availability_zone")
     if zone is not None and zone not in service.config.availability_zones:
-        raise wsgi.error(webob.exc.HTTPBadRequest,
+        raise http.error(webob.exc.HTTPBadRequest,
                          f"The requested availability zone is not available: {zone}")
     min_count = data.get("min_count", 1)
     max_count = data.get("max_count", min_count)
     if min_count > max_count:
-        raise wsgi.error(webob.exc.HTTPBadRequest, "min_count must be <= max_count")
+        raise http.error(webob.exc.HTTPBadRequest, "min_count must be <= max_count")
     if max_count > service.config.max_count_limit:
-        raise wsgi.error(webob.exc.HTTPBadRequest,
+        raise http.error(webob.exc.HTTPBadRequest,
                          f"max_count must be <= {service.config.max_count_limit}")
     servers = service.create_servers(
         name=data["name"], flavor=flavor, count=max_count, project_id=str(ctx.project_id),
@@ -89,7 +89,7 @@ def create_server(req: webob.Request) -> webob.Response:
     return http.json_response(req, body, status=202, location=views.server_url(req, first.id))
 
 
-@wsgi.handler
+@http.handler
 def delete_server(req: webob.Request) -> webob.Response:
     """204; the server's allocations (and a pending migration's) are deleted."""
     policy.authorize(req, "compute:servers:delete")
@@ -98,5 +98,5 @@ def delete_server(req: webob.Request) -> webob.Response:
     try:
         service.delete(server.id)
     except ServerNotFound as exc:  # deleted concurrently
-        raise wsgi.error(webob.exc.HTTPNotFound, str(exc), code=wsgi.SERVER_NOT_FOUND) from None
+        raise http.error(webob.exc.HTTPNotFound, str(exc), code=wsgi.SERVER_NOT_FOUND) from None
     return http.empty_response(req, status=204)

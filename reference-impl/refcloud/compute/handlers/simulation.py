@@ -39,12 +39,12 @@ def _find_host(req: webob.Request, service: ComputeService) -> HostInfo:
     name = http.path_arg(req, "host")
     info = service.host_map.by_name(name)
     if info is None:
-        raise wsgi.error(webob.exc.HTTPNotFound, f"Compute host {name} could not be found.",
+        raise http.error(webob.exc.HTTPNotFound, f"Compute host {name} could not be found.",
                          code=wsgi.HOST_NOT_FOUND)
     return info
 
 
-@wsgi.handler
+@http.handler
 @http.check_accept(http.JSON)
 def list_hosts(req: webob.Request) -> webob.Response:
     """200 ``{"hosts": [...]}`` (re-reads cell membership from Placement)."""
@@ -55,7 +55,7 @@ def list_hosts(req: webob.Request) -> webob.Response:
         req, {"hosts": [_host_body(service, h) for h in service.host_map.hosts()]})
 
 
-@wsgi.handler
+@http.handler
 @http.check_accept(http.JSON)
 def show_host(req: webob.Request) -> webob.Response:
     """200 ``{"host": {...}}``; 404 for a host in no cell."""
@@ -64,7 +64,7 @@ def show_host(req: webob.Request) -> webob.Response:
     return http.json_response(req, {"host": _host_body(service, _find_host(req, service))})
 
 
-@wsgi.handler
+@http.handler
 @http.require_content(http.JSON)
 def set_host(req: webob.Request) -> webob.Response:
     """200 ``{"host": {...}}`` after setting the host's fault injection."""

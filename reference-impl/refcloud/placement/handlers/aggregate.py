@@ -9,12 +9,10 @@ from refcloud import errors, exceptions, http, microversion, policy, storage
 from refcloud.placement.schemas import aggregate as schema
 from refcloud.storage import aggregates, providers
 
-_GENERATION_MINOR = 19
-
 
 def _send(req: webob.Request, aggregate_uuids: list[str], generation: int) -> webob.Response:
     body: dict = {"aggregates": aggregate_uuids}
-    if microversion.at_least(req, _GENERATION_MINOR):
+    if microversion.at_least(req, microversion.AGGREGATES_GENERATION):
         body["resource_provider_generation"] = generation
     # the association time is not recorded, so Last-Modified is "now"
     return http.json_response(req, body, last_modified=True)
@@ -22,7 +20,7 @@ def _send(req: webob.Request, aggregate_uuids: list[str], generation: int) -> we
 
 @http.handler
 @http.check_accept(http.JSON)
-@microversion.version_handler(1)
+@microversion.version_handler(microversion.AGGREGATES)
 def get_aggregates(req: webob.Request) -> webob.Response:
     """GET: 200 ``{"aggregates": [...]}`` (1.1-1.18), plus the generation (>= 1.19)."""
     policy.authorize(req, "placement:resource_providers:aggregates:list")
@@ -35,19 +33,16 @@ def get_aggregates(req: webob.Request) -> webob.Response:
 
 @http.handler
 @http.require_content(http.JSON)
-@microversion.version_handler(1)
+@microversion.version_handler(microversion.AGGREGATES)
 def set_aggregates(req: webob.Request) -> webob.Response:
     """PUT: 200 with the new set; a bare list (1.1-1.18) or an object whose
     generation is checked and then always incremented (>= 1.19)."""
     policy.authorize(req, "placement:resource_providers:aggregates:update")
-    with_generation = microversion.at_least(req, _GENERATION_MINOR)
-    put_schema = (
-        schema.PUT_AGGREGATES_SCHEMA_V1_19 if with_generation else schema.PUT_AGGREGATES_SCHEMA_V1_1
-    )
+    with_generation = microversion.at_least(req, microversion.AGGREGATES_GENERATION)
     uuid = http.path_arg(req, "uuid")
     with storage.of(req).writer() as conn:
         provider = providers.get_for_request(conn, uuid)
-        data = http.extract_json(req.body, put_schema)
+        data = http.extract_json(req.body, microversion.pick(req, schema.PUT_SCHEMAS))
         generation = provider.generation
         if with_generation:
             if data["resource_provider_generation"] != provider.generation:

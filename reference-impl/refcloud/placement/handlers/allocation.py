@@ -13,6 +13,13 @@ from refcloud.placement.schemas import allocation as schema
 from refcloud.storage import allocations as allocations_db
 from refcloud.storage import providers
 
+#: Consumer fields of GET /allocations/{consumer_uuid}, with the version each appears in.
+_CONSUMER_FIELDS = (
+    (microversion.ALLOCATIONS_DICT, "project_id"),
+    (microversion.ALLOCATIONS_DICT, "user_id"),
+    (microversion.CONSUMER_GENERATIONS, "consumer_generation"),
+    (microversion.CONSUMER_TYPES, "consumer_type"),
+)
 CHANGED_WHILE_ALLOCATING = "Inventory and/or allocations changed while attempting to allocate: %s"
 
 
@@ -76,7 +83,7 @@ def list_for_resource_provider(req: webob.Request) -> webob.Response:
                 f"{exceptions.ProviderNotFound(uuid=uuid)}",
             )
         rows = allocations_db.get_for_provider(conn, provider.id)
-    show_generation = microversion.at_least(req, 28)
+    show_generation = microversion.at_least(req, microversion.CONSUMER_GENERATIONS)
     result: dict[str, dict] = {}
     for row in rows:
         entry = result.setdefault(row.consumer_uuid, {"resources": {}})
@@ -110,28 +117,17 @@ def list_for_consumer(req: webob.Request) -> webob.Response:
             entry["resources"][alloc.resource_class] = alloc.used
             entry["generation"] = alloc.provider_generation
             times.append(alloc.updated_at or alloc.created_at)
-        if microversion.at_least(req, 12):
-            body["project_id"] = found.consumer.project_external_id
-            body["user_id"] = found.consumer.user_external_id
-            if microversion.at_least(req, 28):
-                body["consumer_generation"] = found.consumer.generation
-            if microversion.at_least(req, 38):
-                body["consumer_type"] = found.consumer_type
+        consumer = {
+            "project_id": found.consumer.project_external_id,
+            "user_id": found.consumer.user_external_id,
+            "consumer_generation": found.consumer.generation,
+            "consumer_type": found.consumer_type,
+        }
+        body.update(
+            (key, consumer[key]) for since, key in _CONSUMER_FIELDS
+            if microversion.at_least(req, since)
+        )
     return http.json_response(req, body, last_modified=http.newest(times))
-
-
-def _put_schema(req: webob.Request) -> dict:
-    if microversion.at_least(req, 38):
-        return schema.ALLOCATION_SCHEMA_V1_38
-    if microversion.at_least(req, 34):
-        return schema.ALLOCATION_SCHEMA_V1_34
-    if microversion.at_least(req, 28):
-        return schema.ALLOCATION_SCHEMA_V1_28
-    if microversion.at_least(req, 12):
-        return schema.ALLOCATION_SCHEMA_V1_12
-    if microversion.at_least(req, 8):
-        return schema.ALLOCATION_SCHEMA_V1_8
-    return schema.ALLOCATION_SCHEMA
 
 
 @http.handler
@@ -148,9 +144,9 @@ def set_allocations_for_consumer(req: webob.Request) -> webob.Response:
     if not http.is_uuid_like(consumer_uuid):
         raise http.error(webob.exc.HTTPBadRequest, f"Malformed consumer_uuid: {consumer_uuid}")
     consumer_uuid = http.normalize_uuid(consumer_uuid)
-    data = http.extract_json(req.body, _put_schema(req))
+    data = http.extract_json(req.body, microversion.pick(req, schema.PUT_SCHEMAS))
     allocations = data["allocations"]
-    if not microversion.at_least(req, 12):
+    if not microversion.at_least(req, microversion.ALLOCATIONS_DICT):
         allocations = {
             item["resource_provider"]["uuid"]: {"resources": item["resources"]}
             for item in allocations
@@ -165,12 +161,15 @@ def set_allocations_for_consumer(req: webob.Request) -> webob.Response:
         user_id=user_id,
         allocations={rp: alloc["resources"] for rp, alloc in allocations.items()},
         generation=data.get("consumer_generation"),
-        consumer_type=data.get("consumer_type") if microversion.at_least(req, 38) else None,
+        consumer_type=(
+            data.get("consumer_type")
+            if microversion.at_least(req, microversion.CONSUMER_TYPES) else None
+        ),
     )
     try:
         allocations_db.write(
             storage.of(req), [request],
-            check_generations=microversion.at_least(req, 28),
+            check_generations=microversion.at_least(req, microversion.CONSUMER_GENERATIONS),
             attempts=retry_count(req),
         )
     except exceptions.RefcloudError as exc:
@@ -180,18 +179,8 @@ def set_allocations_for_consumer(req: webob.Request) -> webob.Response:
     return http.empty_response(req, status=204)
 
 
-def _post_schema(req: webob.Request) -> dict:
-    if microversion.at_least(req, 38):
-        return schema.POST_ALLOCATIONS_V1_38
-    if microversion.at_least(req, 34):
-        return schema.POST_ALLOCATIONS_V1_34
-    if microversion.at_least(req, 28):
-        return schema.POST_ALLOCATIONS_V1_28
-    return schema.POST_ALLOCATIONS_V1_13
-
-
 @http.handler
-@microversion.version_handler(13)
+@microversion.version_handler(microversion.POST_ALLOCATIONS)
 @http.require_content("application/json")
 def set_allocations(req: webob.Request) -> webob.Response:
     """POST /allocations: 204 from 1.13 (404 before); atomic over consumers.
@@ -200,12 +189,14 @@ def set_allocations(req: webob.Request) -> webob.Response:
     consumer_generation is required from 1.28, consumer_type from 1.38.
     """
     policy.authorize(req, "placement:allocations:manage")
-    data = http.extract_json(req.body, _post_schema(req))
-    requests = consumer_requests(data, with_type=microversion.at_least(req, 38))
+    data = http.extract_json(req.body, microversion.pick(req, schema.POST_SCHEMAS))
+    requests = consumer_requests(
+        data, with_type=microversion.at_least(req, microversion.CONSUMER_TYPES)
+    )
     try:
         allocations_db.write(
             storage.of(req), requests,
-            check_generations=microversion.at_least(req, 28),
+            check_generations=microversion.at_least(req, microversion.CONSUMER_GENERATIONS),
             attempts=retry_count(req),
         )
     except exceptions.RefcloudError as exc:

@@ -29,16 +29,7 @@ def _make_validator(query_schema: dict) -> Any:
 
 
 # Built once: ``jsonschema.validate`` would re-check the schema on every call.
-_VALIDATORS = [(minor, _make_validator(s)) for minor, s in schema.schema_minors()]
-_VALIDATOR_1_10 = _make_validator(schema.GET_SCHEMA_1_10)
-
-
-def _query_validator(req: webob.Request) -> Any:
-    """The validator of the highest schema threshold the request reaches."""
-    for minor, validator in _VALIDATORS:
-        if microversion.at_least(req, minor):
-            return validator
-    return _VALIDATOR_1_10
+_VALIDATORS = tuple((since, _make_validator(s)) for since, s in schema.GET_SCHEMAS)
 
 
 def _validate_query(req: webob.Request) -> None:
@@ -46,7 +37,7 @@ def _validate_query(req: webob.Request) -> None:
     try:
         params = dict(req.GET)
         error = jsonschema.exceptions.best_match(
-            _query_validator(req).iter_errors(params)
+            microversion.pick(req, _VALIDATORS).iter_errors(params)
         )
     except UnicodeDecodeError as exc:
         error = exc
@@ -93,9 +84,9 @@ def _gc_paused() -> Iterator[None]:
 
 def _allocation_requests(req: webob.Request, found: list[dict[str, Any]]) -> list[dict]:
     """Dict form from 1.12 with ``mappings`` from 1.34; list form before 1.12."""
-    if microversion.at_least(req, 34):
+    if microversion.at_least(req, microversion.MAPPINGS):
         return found
-    if microversion.at_least(req, 12):
+    if microversion.at_least(req, microversion.ALLOCATIONS_DICT):
         return [{"allocations": entry["allocations"]} for entry in found]
     return [
         {
@@ -112,10 +103,10 @@ def _provider_summaries(
     req: webob.Request, found: dict[str, dict[str, Any]], requested: set[str]
 ) -> dict[str, dict[str, Any]]:
     """Requested classes only before 1.27; traits from 1.17; tree uuids from 1.29."""
-    if microversion.at_least(req, 29):
+    if microversion.at_least(req, microversion.NESTED_CANDIDATES):
         return found
-    all_classes = microversion.at_least(req, 27)
-    with_traits = microversion.at_least(req, 17)
+    all_classes = microversion.at_least(req, microversion.ALL_SUMMARY_CLASSES)
+    with_traits = microversion.at_least(req, microversion.CANDIDATES_TRAITS)
     out: dict[str, dict[str, Any]] = {}
     for uuid, summary in found.items():
         resources = summary["resources"]
@@ -131,7 +122,7 @@ def _provider_summaries(
 
 
 @http.handler
-@microversion.version_handler(10)
+@microversion.version_handler(microversion.ALLOCATION_CANDIDATES)
 @http.check_accept("application/json")
 def list_allocation_candidates(req: webob.Request) -> webob.Response:
     """200 with ``allocation_requests`` and ``provider_summaries`` (1.10+).
@@ -153,7 +144,7 @@ def list_allocation_candidates(req: webob.Request) -> webob.Response:
                     conn,
                     list(groups.values()),
                     params,
-                    nested_aware=microversion.at_least(req, 29),
+                    nested_aware=microversion.at_least(req, microversion.NESTED_CANDIDATES),
                     randomize=config.randomize_allocation_candidates,
                 )
         except exceptions.ResourceClassNotFound as exc:

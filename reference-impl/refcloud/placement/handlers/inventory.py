@@ -47,10 +47,7 @@ def _respond(
 ) -> webob.Response:
     """JSON response; at >= 1.15 Cache-Control always, Last-Modified when known."""
     resp = http.json_response(req, body, status=status, location=location)
-    if microversion.at_least(req, 15):
-        resp.cache_control = "no-cache"
-        if last_modified is not None:
-            resp.last_modified = last_modified
+    http.add_cache_headers(req, resp, last_modified, now_if_unknown=False)
     return resp
 
 
@@ -121,7 +118,7 @@ def _write_conflicts(prefix: str = "update conflict") -> Iterator[None]:
 
 def _capacity_ok(req: webob.Request) -> bool:
     """From 1.26 an inventory may have reserved == total."""
-    return microversion.at_least(req, 26)
+    return microversion.at_least(req, microversion.RESERVED_EQUALS_TOTAL)
 
 
 @http.handler
@@ -232,14 +229,12 @@ def set_inventories(req: webob.Request) -> webob.Response:
 
 
 @http.handler
+@microversion.version_handler(microversion.DELETE_ALL_INVENTORIES, status_code=405)
 def delete_inventories(req: webob.Request) -> webob.Response:
     """DELETE all inventories of a provider: 204 from 1.5, 405 below.
 
     The generation is always incremented, even when there was no inventory.
     """
-    if not microversion.at_least(req, 5):
-        # No message of our own: the detail is webob's bare 405 text.
-        raise http.error(webob.exc.HTTPMethodNotAllowed)
     policy.authorize(req, POLICY % "delete")
     uuid = http.path_arg(req, "uuid")
     provider = _provider(req, uuid)

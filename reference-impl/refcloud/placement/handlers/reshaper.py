@@ -16,16 +16,8 @@ from refcloud.placement.schemas import reshaper as schema
 from refcloud.storage import allocations as allocations_db
 
 
-def _schema(req: webob.Request) -> dict:
-    if microversion.at_least(req, 38):
-        return schema.POST_RESHAPER_SCHEMA_V1_38
-    if microversion.at_least(req, 34):
-        return schema.POST_RESHAPER_SCHEMA_V1_34
-    return schema.POST_RESHAPER_SCHEMA
-
-
 @http.handler
-@microversion.version_handler(30)
+@microversion.version_handler(microversion.RESHAPER)
 @http.require_content("application/json")
 def reshape(req: webob.Request) -> webob.Response:
     """POST /reshaper: 204 from 1.30 (404 before).
@@ -34,7 +26,7 @@ def reshape(req: webob.Request) -> webob.Response:
     accepted from 1.34 and consumer_type required from 1.38.
     """
     policy.authorize(req, "placement:reshaper:reshape")
-    data = http.extract_json(req.body, _schema(req))
+    data = http.extract_json(req.body, microversion.pick(req, schema.POST_SCHEMAS))
     targets = [
         allocations_db.ProviderInventories(
             uuid=rp_uuid,
@@ -44,7 +36,7 @@ def reshape(req: webob.Request) -> webob.Response:
         for rp_uuid, body in data["inventories"].items()
     ]
     requests = allocation.consumer_requests(
-        data["allocations"], with_type=microversion.at_least(req, 38)
+        data["allocations"], with_type=microversion.at_least(req, microversion.CONSUMER_TYPES)
     )
     try:
         allocations_db.reshape(

@@ -47,7 +47,7 @@ def _create(req: webob.Request, name: str) -> rc_db.ResourceClass:
 
 
 @http.handler
-@microversion.version_handler(2)
+@microversion.version_handler(microversion.RESOURCE_CLASSES)
 @http.check_accept("application/json")
 def list_resource_classes(req: webob.Request) -> webob.Response:
     """GET /resource_classes: 200 from 1.2 (404 before)."""
@@ -61,7 +61,7 @@ def list_resource_classes(req: webob.Request) -> webob.Response:
 
 
 @http.handler
-@microversion.version_handler(2)
+@microversion.version_handler(microversion.RESOURCE_CLASSES)
 @http.require_content("application/json")
 def create_resource_class(req: webob.Request) -> webob.Response:
     """POST /resource_classes: 201 with Location and no body from 1.2 (404 before)."""
@@ -80,7 +80,7 @@ def create_resource_class(req: webob.Request) -> webob.Response:
 
 
 @http.handler
-@microversion.version_handler(2)
+@microversion.version_handler(microversion.RESOURCE_CLASSES)
 @http.check_accept("application/json")
 def get_resource_class(req: webob.Request) -> webob.Response:
     """GET /resource_classes/{name}: 200 from 1.2 (404 before)."""
@@ -94,7 +94,7 @@ def get_resource_class(req: webob.Request) -> webob.Response:
 
 
 @http.handler
-@microversion.version_handler(2)
+@microversion.version_handler(microversion.RESOURCE_CLASSES)
 def delete_resource_class(req: webob.Request) -> webob.Response:
     """DELETE /resource_classes/{name}: 204 from 1.2 (404 before).
 
@@ -122,7 +122,7 @@ def _rename(req: webob.Request) -> webob.Response:
     """PUT 1.2-1.6: rename a custom class, 200 with the class."""
     name = http.path_arg(req, "name")
     policy.authorize(req, POLICY % "update")
-    data = http.extract_json(req.body, schema.PUT_RC_SCHEMA_V1_2)
+    data = http.extract_json(req.body, microversion.pick(req, schema.PUT_RC_SCHEMAS))
     new_name = data["name"]
     try:
         with storage.of(req).writer() as conn:
@@ -160,13 +160,16 @@ def _create_or_verify(req: webob.Request) -> webob.Response:
     )
 
 
+_PUT_BY_VERSION = (
+    (microversion.RESOURCE_CLASSES, _rename),
+    (microversion.RESOURCE_CLASS_PUT_CREATE, _create_or_verify),
+)
+
+
 @http.handler
+@microversion.version_handler(microversion.RESOURCE_CLASSES)
 def update_resource_class(req: webob.Request) -> webob.Response:
     """PUT /resource_classes/{name}: 1.2-1.6 rename (200); 1.7+ create-or-verify
     (201/204); 404 below 1.2."""
-    if microversion.at_least(req, 7):
-        return _create_or_verify(req)
-    if microversion.at_least(req, 2):
-        return _rename(req)
-    raise http.error(webob.exc.HTTPNotFound)
+    return microversion.pick(req, _PUT_BY_VERSION)(req)
 

@@ -20,8 +20,6 @@ from refcloud.placement.schemas import trait as schema
 from refcloud.storage import providers
 from refcloud.storage import traits as trait_store
 
-MIN_MINOR = 6
-
 INVALID_TRAIT = (
     "The trait is invalid. A valid trait must be no longer than 255 characters, "
     'start with the prefix "CUSTOM_" and use following characters: "A"-"Z", '
@@ -64,7 +62,7 @@ def _name_filters(value: str) -> dict:
 
 
 @http.handler
-@microversion.version_handler(MIN_MINOR)
+@microversion.version_handler(microversion.TRAITS)
 @http.check_accept(http.JSON)
 def list_traits(req: webob.Request) -> webob.Response:
     """GET /traits: 200 ``{"traits": [...]}`` (1.6+).
@@ -87,7 +85,7 @@ def list_traits(req: webob.Request) -> webob.Response:
 
 
 @http.handler
-@microversion.version_handler(MIN_MINOR)
+@microversion.version_handler(microversion.TRAITS)
 def get_trait(req: webob.Request) -> webob.Response:
     """GET /traits/{name}: 204, no body (1.6+); no Accept check."""
     policy.authorize(req, "placement:traits:show")
@@ -103,7 +101,7 @@ def get_trait(req: webob.Request) -> webob.Response:
 
 
 @http.handler
-@microversion.version_handler(MIN_MINOR)
+@microversion.version_handler(microversion.TRAITS)
 def put_trait(req: webob.Request) -> webob.Response:
     """PUT /traits/{name}: 201 if created, 204 if it existed (1.6+).
 
@@ -134,7 +132,7 @@ def put_trait(req: webob.Request) -> webob.Response:
 
 
 @http.handler
-@microversion.version_handler(MIN_MINOR)
+@microversion.version_handler(microversion.TRAITS)
 def delete_trait(req: webob.Request) -> webob.Response:
     """DELETE /traits/{name}: 204 (1.6+).
 
@@ -161,7 +159,7 @@ def delete_trait(req: webob.Request) -> webob.Response:
 
 
 @http.handler
-@microversion.version_handler(MIN_MINOR)
+@microversion.version_handler(microversion.TRAITS)
 @http.check_accept(http.JSON)
 def list_traits_for_resource_provider(req: webob.Request) -> webob.Response:
     """GET /resource_providers/{uuid}/traits: 200 traits + generation (1.6+)."""
@@ -183,7 +181,7 @@ def list_traits_for_resource_provider(req: webob.Request) -> webob.Response:
 
 
 @http.handler
-@microversion.version_handler(MIN_MINOR)
+@microversion.version_handler(microversion.TRAITS)
 @http.require_content(http.JSON)
 def update_traits_for_resource_provider(req: webob.Request) -> webob.Response:
     """PUT /resource_providers/{uuid}/traits: 200 traits + generation (1.6+).
@@ -220,7 +218,7 @@ def update_traits_for_resource_provider(req: webob.Request) -> webob.Response:
 
 
 @http.handler
-@microversion.version_handler(MIN_MINOR)
+@microversion.version_handler(microversion.TRAITS)
 def delete_traits_for_resource_provider(req: webob.Request) -> webob.Response:
     """DELETE /resource_providers/{uuid}/traits: 204 (1.6+).
 

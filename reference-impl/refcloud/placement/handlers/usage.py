@@ -33,7 +33,7 @@ def list_usages(req: webob.Request) -> webob.Response:
 
 
 @http.handler
-@microversion.version_handler(9)
+@microversion.version_handler(microversion.USAGES)
 @http.check_accept("application/json")
 def get_total_usages(req: webob.Request) -> webob.Response:
     """GET /usages?project_id=[&user_id=][&consumer_type=]: 200 from 1.9 (404 before).
@@ -45,9 +45,8 @@ def get_total_usages(req: webob.Request) -> webob.Response:
     user_id = req.GET.get("user_id")
     consumer_type = req.GET.get("consumer_type")
     policy.authorize(req, "placement:usages", {"project_id": project_id})
-    by_type = microversion.at_least(req, 38)
-    want = schema.GET_USAGES_SCHEMA_V1_38 if by_type else schema.GET_USAGES_SCHEMA_1_9
-    http.validate_query(req, want)
+    by_type = microversion.at_least(req, microversion.CONSUMER_TYPES)
+    http.validate_query(req, microversion.pick(req, schema.GET_USAGES_SCHEMAS))
     with storage.of(req).reader() as conn:
         if not all(providers.storable(conn, v) for v in (project_id, user_id, consumer_type) if v):
             # text the database cannot hold (NUL on PostgreSQL) matches no consumer

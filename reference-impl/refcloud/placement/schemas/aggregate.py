@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 
+from refcloud import microversion as mv
+
 _AGGREGATE_UUIDS: dict = {
     "type": "array",
     "items": {"type": "string", "format": "uuid"},
@@ -23,3 +25,11 @@ PUT_AGGREGATES_SCHEMA_V1_19: dict = {
     "required": ["aggregates", "resource_provider_generation"],
     "additionalProperties": False,
 }
+
+
+# --- by version (read by the handlers and tools/gen_openapi.py) ------------------------
+
+PUT_SCHEMAS = (
+    (mv.AGGREGATES, PUT_AGGREGATES_SCHEMA_V1_1),
+    (mv.AGGREGATES_GENERATION, PUT_AGGREGATES_SCHEMA_V1_19),
+)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 
+from refcloud import microversion as mv
+
 UUID_PATTERN = "^[0-9a-fA-F-]{36}$"
 RC_PATTERN = "^[A-Z0-9_]+$"
 CONSUMER_TYPE_PATTERN = RC_PATTERN
@@ -143,3 +145,21 @@ ALLOCATION_SCHEMA_V1_38["properties"]["consumer_type"] = {
 ALLOCATION_SCHEMA_V1_38["required"].append("consumer_type")
 POST_ALLOCATIONS_V1_38 = copy.deepcopy(POST_ALLOCATIONS_V1_34)
 POST_ALLOCATIONS_V1_38["patternProperties"] = {UUID_PATTERN: ALLOCATION_SCHEMA_V1_38}
+
+
+# --- by version (read by the handlers and tools/gen_openapi.py) ------------------------
+
+PUT_SCHEMAS = (
+    (mv.BASE, ALLOCATION_SCHEMA),
+    (mv.ALLOCATION_OWNER, ALLOCATION_SCHEMA_V1_8),
+    (mv.ALLOCATIONS_DICT, ALLOCATION_SCHEMA_V1_12),
+    (mv.CONSUMER_GENERATIONS, ALLOCATION_SCHEMA_V1_28),
+    (mv.MAPPINGS, ALLOCATION_SCHEMA_V1_34),
+    (mv.CONSUMER_TYPES, ALLOCATION_SCHEMA_V1_38),
+)
+POST_SCHEMAS = (
+    (mv.POST_ALLOCATIONS, POST_ALLOCATIONS_V1_13),
+    (mv.CONSUMER_GENERATIONS, POST_ALLOCATIONS_V1_28),
+    (mv.MAPPINGS, POST_ALLOCATIONS_V1_34),
+    (mv.CONSUMER_TYPES, POST_ALLOCATIONS_V1_38),
+)

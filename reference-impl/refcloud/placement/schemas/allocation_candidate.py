@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import copy
 
+from refcloud import microversion as mv
+
 # Request group suffixes: numbered before 1.33, then free-form.
 GROUP_PAT = r"[1-9][0-9]*"
 GROUP_PAT_1_33 = r"[a-zA-Z0-9_-]{1,64}"
@@ -80,19 +82,16 @@ GET_SCHEMA_1_35["properties"]["root_required"] = {"type": ["string"]}
 GET_SCHEMA_1_36 = copy.deepcopy(GET_SCHEMA_1_35)
 GET_SCHEMA_1_36["properties"]["same_subtree"] = {"type": ["string"]}
 
-# Highest threshold first.
-_BY_MINOR = [
-    (36, GET_SCHEMA_1_36),
-    (35, GET_SCHEMA_1_35),
-    (33, GET_SCHEMA_1_33),
-    (31, GET_SCHEMA_1_31),
-    (25, GET_SCHEMA_1_25),
-    (21, GET_SCHEMA_1_21),
-    (17, GET_SCHEMA_1_17),
-    (16, GET_SCHEMA_1_16),
-]
+# --- by version (read by the handlers and tools/gen_openapi.py) ------------------------
 
-
-def schema_minors() -> list[tuple[int, dict]]:
-    """(minor, schema) pairs, highest first; below all of them use 1.10."""
-    return list(_BY_MINOR)
+GET_SCHEMAS = (
+    (mv.ALLOCATION_CANDIDATES, GET_SCHEMA_1_10),
+    (mv.CANDIDATES_LIMIT, GET_SCHEMA_1_16),
+    (mv.CANDIDATES_TRAITS, GET_SCHEMA_1_17),
+    (mv.CANDIDATES_MEMBER_OF, GET_SCHEMA_1_21),
+    (mv.GRANULAR_GROUPS, GET_SCHEMA_1_25),
+    (mv.CANDIDATES_IN_TREE, GET_SCHEMA_1_31),
+    (mv.VERBOSE_SUFFIXES, GET_SCHEMA_1_33),
+    (mv.ROOT_REQUIRED, GET_SCHEMA_1_35),
+    (mv.SAME_SUBTREE, GET_SCHEMA_1_36),
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 
+from refcloud import microversion as mv
 from refcloud.placement.schemas import allocation
 
 MAX_INT = 0x7FFFFFFF
@@ -75,3 +76,12 @@ POST_RESHAPER_SCHEMA_V1_38 = copy.deepcopy(POST_RESHAPER_SCHEMA_V1_34)
 ALLOCATIONS_V1_38 = copy.deepcopy(allocation.POST_ALLOCATIONS_V1_38)
 ALLOCATIONS_V1_38["minProperties"] = 0
 POST_RESHAPER_SCHEMA_V1_38["properties"]["allocations"] = ALLOCATIONS_V1_38
+
+
+# --- by version (read by the handlers and tools/gen_openapi.py) ------------------------
+
+POST_SCHEMAS = (
+    (mv.RESHAPER, POST_RESHAPER_SCHEMA),
+    (mv.MAPPINGS, POST_RESHAPER_SCHEMA_V1_34),
+    (mv.CONSUMER_TYPES, POST_RESHAPER_SCHEMA_V1_38),
+)

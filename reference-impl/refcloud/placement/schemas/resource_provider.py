@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 
+from refcloud import microversion as mv
+
 # POST /resource_providers, 1.0 - 1.13
 POST_RESOURCE_PROVIDER_SCHEMA: dict = {
     "type": "object",
@@ -61,3 +63,21 @@ GET_RPS_SCHEMA_1_14["properties"]["in_tree"] = {"type": "string", "format": "uui
 # 1.18: required=<traits> (parsed by the handler).
 GET_RPS_SCHEMA_1_18 = copy.deepcopy(GET_RPS_SCHEMA_1_14)
 GET_RPS_SCHEMA_1_18["properties"]["required"] = {"type": "string"}
+
+# --- by version (read by the handlers and tools/gen_openapi.py) ------------------------
+
+POST_RP_SCHEMAS = (
+    (mv.BASE, POST_RESOURCE_PROVIDER_SCHEMA),
+    (mv.NESTED_PROVIDERS, POST_RP_SCHEMA_V1_14),
+)
+PUT_RP_SCHEMAS = (
+    (mv.BASE, PUT_RESOURCE_PROVIDER_SCHEMA),
+    (mv.NESTED_PROVIDERS, PUT_RP_SCHEMA_V1_14),
+)
+GET_RPS_SCHEMAS = (
+    (mv.BASE, GET_RPS_SCHEMA_1_0),
+    (mv.PROVIDERS_MEMBER_OF, GET_RPS_SCHEMA_1_3),
+    (mv.PROVIDERS_RESOURCES, GET_RPS_SCHEMA_1_4),
+    (mv.NESTED_PROVIDERS, GET_RPS_SCHEMA_1_14),
+    (mv.PROVIDERS_REQUIRED, GET_RPS_SCHEMA_1_18),
+)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 
+from refcloud import microversion as mv
+
 CONSUMER_TYPE_GET_PATTERN = "^[A-Z0-9_]+$|^all|^unknown$"
 
 # GET /usages (1.9+): project_id required, user_id optional.
@@ -25,3 +27,11 @@ GET_USAGES_SCHEMA_V1_38["properties"]["consumer_type"] = {
     "minLength": 1,
     "maxLength": 255,
 }
+
+
+# --- by version (read by the handlers and tools/gen_openapi.py) ------------------------
+
+GET_USAGES_SCHEMAS = (
+    (mv.USAGES, GET_USAGES_SCHEMA_1_9),
+    (mv.CONSUMER_TYPES, GET_USAGES_SCHEMA_V1_38),
+)
