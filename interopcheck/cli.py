@@ -26,9 +26,11 @@ import yaml
 
 from interopcheck import __version__, demo
 from interopcheck.baseline import Baseline, BaselineError
+from interopcheck.capabilities import cli as capabilities_cli
 from interopcheck.check import cli as check_cli
 from interopcheck.diff import NOISE_MODES, DiffOptions, run_diff
 from interopcheck.lint import cli as lint_cli
+from interopcheck.matrix import cli as matrix_cli
 from interopcheck.microversion import VersionError, parse_range
 from interopcheck.profile.loader import ProfileError, load_profile, parse_ignore
 from interopcheck.profile.model import IgnoreRule, Profile
@@ -36,6 +38,8 @@ from interopcheck.render import EXTENSIONS, FORMATS, PLANNED
 from interopcheck.report import Report
 from interopcheck.runner.clouds import Cloud, resolve_token
 from interopcheck.runner.run import Clouds, Progress
+from interopcheck.snapshot import cli as snapshot_cli
+from interopcheck.snapshot.format import SnapshotError
 
 __all__ = ["build_parser", "console", "main"]
 
@@ -110,6 +114,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.register(sub)  # interopcheck demo: two local refclouds, one drifted, diffed
     check_cli.add_parser(sub)  # interopcheck check URL: live API-SIG guideline checks
     lint_cli.add_parser(sub)  # interopcheck lint SPEC: API-SIG rules on OpenAPI documents
+    snapshot_cli.add_parser(sub)  # interopcheck record CLOUD --out FILE: a cloud as a file
+    matrix_cli.add_parser(sub)  # interopcheck matrix SNAPSHOT...: every pair, offline
+    capabilities_cli.add_parser(sub)  # interopcheck capabilities CLOUD | diff A B
     return parser
 
 
@@ -212,7 +219,8 @@ def _diff(args: argparse.Namespace, transports: Mapping[str, httpx.BaseTransport
     ignores = _ignores(args)
     baseline = Baseline.load(args.baseline) if args.baseline else None
     profile = load_profile(args.profile)
-    clouds = _clouds(args, profile, transports)
+    snapshots = snapshot_cli.take_snapshot_args(args)  # SNAPSHOT in place of URL_A/URL_B
+    clouds = snapshot_cli.put_snapshots(_clouds(args, profile, transports), snapshots, profile)
     options = DiffOptions(microversions=args.microversions, scenarios=tuple(args.scenario),
                           noise=args.noise, ignores=ignores, baseline=baseline,
                           concurrency=args.concurrency)
@@ -290,13 +298,19 @@ def main(argv: Sequence[str] | None = None, *,
             return check_cli.run(args, transports or {}, out, err)
         if args.command == "lint":
             return lint_cli.run(args, stdout=out, stderr=err)
+        if args.command == "record":
+            return snapshot_cli.run(args, transports or {}, out, err)
+        if args.command == "matrix":
+            return matrix_cli.run(args, out, err)
+        if args.command == "capabilities":
+            return capabilities_cli.run(args, transports or {}, out, err)
         parser.print_help(err)
         return EXIT_FAILED
     except ProfileError as exc:
         for line in exc.problems:
             err.write(f"interopcheck: {_scrub(line, secrets)}\n")
         return EXIT_FAILED
-    except (UsageError, BaselineError) as exc:
+    except (UsageError, BaselineError, SnapshotError) as exc:
         err.write(f"interopcheck: {_scrub(str(exc), secrets)}\n")
         return EXIT_FAILED
     except KeyboardInterrupt:

@@ -134,6 +134,13 @@ class InteropState:
     # ---- clouds and clients --------------------------------------------------------------
 
     def _cloud(self, name: str, url: str, token: str | None, option: str, hint: str) -> Cloud:
+        if not url.startswith(("http://", "https://")):  # a snapshot stands for the cloud
+            from interopcheck.snapshot import SnapshotError, open_snapshot_cloud
+
+            try:
+                return open_snapshot_cloud(name, url, option)
+            except SnapshotError as exc:
+                raise CollectError(str(exc)) from None
         return Cloud(name=name, base_url=url, token=token, timeout=self.settings.timeout,
                      url_option=option, token_option=hint)
 
@@ -178,7 +185,12 @@ class InteropState:
         return chosen
 
     def _discover(self, cloud: Cloud) -> VersionInfo:
-        info, issue = discover(self.profile, cloud)
+        from interopcheck.snapshot import SnapshotError
+
+        try:
+            info, issue = discover(self.profile, cloud)
+        except SnapshotError as exc:  # a snapshot of another profile version
+            raise CollectError(str(exc)) from None
         if issue is not None or info is None:
             line = issue.problem().line() if issue is not None else f"{cloud.name}: no versions"
             raise CollectError(f"cannot discover the versions of cloud {cloud.name} "

@@ -189,7 +189,13 @@ class _Runner:
 
 def run_scenario(profile: Profile, scenario: Scenario, version: Version, latest: Version,
                  cloud: Cloud, attempt: int = 0) -> ScenarioRun:
-    """Run one scenario at ``version`` on one cloud (fresh variables)."""
+    """Run one scenario at ``version`` on one cloud (fresh variables).
+
+    A recorded cloud (:class:`interopcheck.snapshot.SnapshotCloud`) replays its recorded run.
+    """
+    replay = getattr(cloud, "replay", None)
+    if replay is not None:
+        return replay(scenario, version, latest, attempt)
     return _Runner(profile, scenario, version, latest, cloud, attempt).run()
 
 
