@@ -29,6 +29,7 @@ from interopcheck.baseline import Baseline, BaselineError
 from interopcheck.capabilities import cli as capabilities_cli
 from interopcheck.check import cli as check_cli
 from interopcheck.diff import NOISE_MODES, DiffOptions, run_diff
+from interopcheck.lint import breaking_cli
 from interopcheck.lint import cli as lint_cli
 from interopcheck.matrix import cli as matrix_cli
 from interopcheck.microversion import VersionError, parse_range
@@ -114,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.register(sub)  # interopcheck demo: two local refclouds, one drifted, diffed
     check_cli.add_parser(sub)  # interopcheck check URL: live API-SIG guideline checks
     lint_cli.add_parser(sub)  # interopcheck lint SPEC: API-SIG rules on OpenAPI documents
+    breaking_cli.add_parser(sub)  # interopcheck breaking OLD NEW: classified changes
     snapshot_cli.add_parser(sub)  # interopcheck record CLOUD --out FILE: a cloud as a file
     matrix_cli.add_parser(sub)  # interopcheck matrix SNAPSHOT...: every pair, offline
     capabilities_cli.add_parser(sub)  # interopcheck capabilities CLOUD | diff A B
@@ -298,6 +300,8 @@ def main(argv: Sequence[str] | None = None, *,
             return check_cli.run(args, transports or {}, out, err)
         if args.command == "lint":
             return lint_cli.run(args, stdout=out, stderr=err)
+        if args.command == "breaking":
+            return breaking_cli.run(args, stdout=out, stderr=err)
         if args.command == "record":
             return snapshot_cli.run(args, transports or {}, out, err)
         if args.command == "matrix":

@@ -8,19 +8,34 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
 from interopcheck.findings import Severity
 from interopcheck.lint.config import ConfigError, load_config, load_ignore_file
 from interopcheck.lint.engine import lint
-from interopcheck.lint.loader import LoadError
+from interopcheck.lint.loader import DEFAULT_MAX_BYTES, LoadError
 from interopcheck.lint.render import FORMATS, RenderOptions
+from interopcheck.lint.spec_diff import CHANGE_RULES
 from interopcheck.rules.registry import REGISTRY
 
-__all__ = ["add_parser", "main", "run"]
+__all__ = ["ALIASES", "add_parser", "add_path_options", "base_dir", "main", "run",
+           "tool_version"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+#: Spectral's names for the same formats
+ALIASES = {"github-actions": "github", "stylish": "text"}
+
+
+def tool_version() -> str:
+    """The installed distribution's version (what SARIF ``driver.version`` reports)."""
+    try:
+        return metadata.version("interopcheck")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+        from interopcheck import __version__
+
+        return __version__
 _RANK = {"error": 0, "warning": 1, "info": 2}
 
 
@@ -33,8 +48,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("spec", metavar="SPEC", nargs="?", help="OpenAPI document (NEW with --baseline)")
     p.add_argument("--baseline", metavar="OLD",
                    help="compare SPEC with this older document: classify every change")
-    p.add_argument("--format", "-f", default="text", choices=sorted(FORMATS),
-                   help="output format (default text)")
+    p.add_argument("--format", "-f", default="text", choices=sorted({*FORMATS, *ALIASES}),
+                   help="output format (default text; github-actions = github, stylish = "
+                        "text, as Spectral names them)")
     p.add_argument("--output", "-o", metavar="FILE", help="write the report here, not stdout")
     p.add_argument("--config", metavar="FILE",
                    help="rule switches and levels (default: .interopcheck.yaml beside SPEC or "
@@ -47,9 +63,44 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
     p.add_argument("--junit-failures", default="error", metavar="SEVERITIES",
                    help="JUnit: comma-separated severities reported as <failure> "
                         "(default error)")
+    add_path_options(p)
     p.add_argument("--list-rules", action="store_true", help="list the rules and exit")
     p.set_defaults(_run=run)
     return p
+
+
+def add_path_options(p: argparse.ArgumentParser) -> None:
+    """--base-dir, --allow-ref, --max-size (shared with ``interopcheck breaking``)."""
+    p.add_argument("--base-dir", metavar="DIR",
+                   help="report file paths relative to DIR (SARIF uriBaseId %%SRCROOT%%); "
+                        "default: the git top level of the current directory, else the "
+                        "current directory")
+    p.add_argument("--allow-ref", action="append", default=[], metavar="DIR",
+                   help="let $ref read files under DIR too (default: only under the spec's "
+                        "directory; remote $refs are never fetched); repeatable")
+    p.add_argument("--max-size", type=int, default=DEFAULT_MAX_BYTES // 2**20, metavar="MIB",
+                   help=f"refuse files larger than this (default {DEFAULT_MAX_BYTES // 2**20})")
+
+
+def git_top_level(start: Path) -> Path | None:
+    """The nearest directory at or above ``start`` holding ``.git`` (no git binary needed)."""
+    for d in (start, *start.parents):
+        if (d / ".git").exists():
+            return d
+    return None
+
+
+def base_dir(option: str | None) -> Path:
+    if option:
+        return Path(option).resolve()
+    cwd = Path.cwd().resolve()
+    return git_top_level(cwd) or cwd
+
+
+def render_options(args: argparse.Namespace, base: Path) -> RenderOptions:
+    junit = tuple(Severity(s.strip()) for s in args.junit_failures.split(",") if s.strip())
+    return RenderOptions(junit_failures=junit, tool_version=tool_version(),
+                         base_uri=base.as_uri() + "/")
 
 
 def _list_rules(out: TextIO) -> int:
@@ -66,12 +117,12 @@ def _fails(severities: Sequence[Severity], fail_on: str) -> bool:
 
 
 def run(args: argparse.Namespace, *, stdout: TextIO | None = None,
-        stderr: TextIO | None = None) -> int:
+        stderr: TextIO | None = None, prog: str = "interopcheck lint") -> int:
     out, err = stdout or sys.stdout, stderr or sys.stderr
     if args.list_rules:
         return _list_rules(out)
     if not args.spec:
-        err.write("interopcheck lint: SPEC is required\n")
+        err.write(f"{prog}: SPEC is required\n")
         return EXIT_FAILED
     try:
         spec_dir = Path(args.spec).resolve().parent
@@ -80,27 +131,33 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None,
         if args.ignore_file:
             config.ignores.extend(load_ignore_file(args.ignore_file))
         if args.rule:
-            unknown = [r for r in args.rule if r not in REGISTRY]
+            unknown = [r for r in args.rule if r not in REGISTRY and r not in CHANGE_RULES]
             if unknown:
                 raise ConfigError(f"unknown rule {unknown[0]!r}")
             config.only = set(args.rule)
-        junit = tuple(Severity(s.strip()) for s in args.junit_failures.split(",") if s.strip())
-        options = RenderOptions(junit_failures=junit)
+        base = base_dir(args.base_dir)
+        options = render_options(args, base)
+        fmt = ALIASES.get(args.format, args.format)
         if args.baseline:
-            from interopcheck.lint.spec_diff import diff_specs, render_diff
+            from interopcheck.lint.breaking import run_breaking
 
-            report = diff_specs(args.baseline, args.spec)
-            text = render_diff(report, args.format)
-            severities = [c.severity for c in report.changes]
+            text, severities = run_breaking(args.baseline, args.spec, config, fmt, options,
+                                            base=base, allow_refs=args.allow_ref,
+                                            max_bytes=args.max_size * 2**20)
         else:
-            result = lint(args.spec, config)
-            text = FORMATS[args.format](result, options)
+            result = lint(args.spec, config, base_dir=base, allow_refs=args.allow_ref,
+                          max_bytes=args.max_size * 2**20)
+            text = FORMATS[fmt](result, options)
             severities = [v.severity for v in result.violations]
     except (LoadError, ConfigError, ValueError) as exc:
-        err.write(f"interopcheck lint: {exc}\n")
+        err.write(f"{prog}: {exc}\n")
         return EXIT_FAILED
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            err.write(f"{prog}: cannot write {args.output}: {exc.strerror or exc}\n")
+            return EXIT_FAILED
     else:
         out.write(text)
     return EXIT_FINDINGS if _fails(severities, args.fail_on) else EXIT_OK

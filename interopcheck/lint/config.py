@@ -64,9 +64,15 @@ class LintConfig:
         ids = {r.id for r in REGISTRY} if self.only is None else set(self.only)
         return ids - self.disabled
 
+    def wants(self, rule_id: str) -> bool:
+        """Whether ``rule_id`` (a catalog rule or a ``breaking`` change rule) is switched on."""
+        return (self.only is None or rule_id in self.only) and rule_id not in self.disabled
+
 
 def _check_id(rule_id: str, origin: str) -> str:
-    if rule_id not in REGISTRY:
+    from interopcheck.lint.spec_diff import CHANGE_RULES  # the rules `breaking` files under
+
+    if rule_id not in REGISTRY and rule_id not in CHANGE_RULES:
         raise ConfigError(f"{origin}: unknown rule {rule_id!r}")
     return rule_id
 

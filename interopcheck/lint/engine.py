@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import interopcheck.rules  # noqa: F401  (registers the catalog)
+from interopcheck.lint.causes import LintCause, group
 from interopcheck.lint.config import LintConfig, is_suppressed
-from interopcheck.lint.loader import Loader, LoadError, SourceFile
+from interopcheck.lint.loader import DEFAULT_MAX_BYTES, Loader, LoadError, SourceFile
 from interopcheck.lint.sources import api_document, iter_schemas
+from interopcheck.lint.validate import oas_version, validate_document
 from interopcheck.rules.evaluate import evaluate
 from interopcheck.rules.registry import Violation
 from interopcheck.rules.targets import ApiDocument, Operation, Target
 
-__all__ = ["LintResult", "lint", "lint_source"]
+__all__ = ["LintResult", "check_document", "lint", "lint_source"]
 
 _ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -25,6 +29,8 @@ class LintResult:
     suppressed: int = 0
     api: ApiDocument | None = None
     files: list[str] = field(default_factory=list)
+    #: findings grouped by root cause (:mod:`interopcheck.lint.causes`), first-seen order
+    causes: list[LintCause] = field(default_factory=list)
 
 
 def _targets(api: ApiDocument) -> list[Target]:
@@ -54,10 +60,22 @@ def _versions(target: object) -> str | None:
     return f"{lo}+" if lo else f"up to {hi}"
 
 
+def check_document(root: SourceFile, enabled: set[str]) -> None:
+    """OAS001-OAS004: record the document's own problems on its loader (see rules.document)."""
+    loader = root.loader
+    loader.oas_version = oas_version(root.data)
+    if "OAS001" in enabled:
+        loader.problems.extend(validate_document(root))
+    if enabled & {"OAS003", "OAS004"}:
+        loader.check_refs()
+
+
 def lint_source(root: SourceFile, config: LintConfig | None = None) -> LintResult:
     config = config or LintConfig()
+    enabled = config.enabled()
+    check_document(root, enabled)
     api = api_document(root)
-    raw = evaluate(_targets(api), enabled=config.enabled(), severities=config.severities)
+    raw = evaluate(_targets(api), enabled=enabled, severities=config.severities)
     out: list[Violation] = []
     seen: set[tuple[str, int, str, str]] = set()
     suppressed = 0
@@ -79,11 +97,17 @@ def lint_source(root: SourceFile, config: LintConfig | None = None) -> LintResul
                             v.location.line if v.location else 0,
                             v.location.column if v.location else 0, v.rule))
     files = sorted(s.name for s in root.loader.files.values()) or [root.name]
-    return LintResult(root.name, out, suppressed, api, files)
+    return LintResult(root.name, out, suppressed, api, files, group(out))
 
 
-def lint(path: str | os.PathLike[str], config: LintConfig | None = None) -> LintResult:
-    loader = Loader()
+def lint(path: str | os.PathLike[str], config: LintConfig | None = None, *,
+         base_dir: str | os.PathLike[str] | None = None,
+         allow_refs: Sequence[str | os.PathLike[str]] = (),
+         max_bytes: int = DEFAULT_MAX_BYTES) -> LintResult:
+    """Lint ``path``. File names in findings are relative to ``base_dir`` (default: the spec's
+    directory); ``$ref`` reads files under the spec's directory and ``allow_refs`` only."""
+    loader = Loader(Path(base_dir).resolve() if base_dir is not None else None,
+                    allow_refs=allow_refs, max_bytes=max_bytes)
     root = loader.load(path)
     if not isinstance(root.data, dict) or "openapi" not in root.data:
         what = "Swagger 2.0 is not supported" if isinstance(root.data, dict) \

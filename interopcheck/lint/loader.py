@@ -12,6 +12,14 @@ for the nodes that findings point at, never for the whole tree:
 ``$ref`` is never inlined: :meth:`Loader.deref` follows a reference (``#/local``,
 ``other.yaml#/x``, ``other.yaml``) to the node in the file it lives in, so findings inside a
 referenced schema carry that file's name, line and column.
+
+Untrusted input is bounded: a file larger than ``max_bytes`` (or a device such as
+``/dev/zero``) is refused, YAML aliases that expand past :data:`MAX_EXPANDED_NODES` (an alias
+bomb) or refer to themselves are refused, and a ``$ref`` is followed only to a local file under
+the spec's root directory (or a directory given with ``allow_refs``): remote references are
+never fetched. What cannot be followed, and duplicate keys (which YAML and JSON loaders
+resolve silently by keeping the later value), are recorded in :attr:`Loader.problems` and
+become findings (rules OAS002-OAS004 in :mod:`interopcheck.rules.document`).
 """
 
 from __future__ import annotations
@@ -22,7 +30,8 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -31,14 +40,41 @@ import yaml
 
 from interopcheck.rules.targets import Location, Node
 
-__all__ = ["LoadError", "Loader", "SourceFile", "parse_pointer"]
+__all__ = ["DEFAULT_MAX_BYTES", "MAX_EXPANDED_NODES", "LoadError", "Loader", "Problem",
+           "RefError", "SourceFile", "parse_pointer"]
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _WS = re.compile(r"[ \t\n\r]*")
+_JSON_REF = re.compile(r'"\$ref"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\[\]{},]")
+
+#: files larger than this are refused (``--max-size``); Microsoft Graph beta is 47 MB
+DEFAULT_MAX_BYTES = 256 * 2**20
+#: YAML aliases may not expand a document to more nodes than this (or 4x its own size)
+MAX_EXPANDED_NODES = 2_000_000
 
 
 class LoadError(Exception):
     """A document that cannot be read or parsed, or a ``$ref`` that does not resolve."""
+
+
+class RefError(LoadError):
+    """A ``$ref`` that is not followed: ``rule`` is OAS003 (does not resolve) or OAS004
+    (remote, or outside the spec's root)."""
+
+    def __init__(self, message: str, rule: str = "OAS003") -> None:
+        super().__init__(message)
+        self.rule = rule
+
+
+@dataclass(slots=True)
+class Problem:
+    """Something wrong with the document itself, found while loading (not a rule finding)."""
+
+    rule: str
+    message: str
+    source: SourceFile
+    pointer: str
 
 
 def parse_pointer(pointer: str) -> list[str]:
@@ -218,6 +254,9 @@ class SourceFile:
         self.data = data
         self.locator = locator
         self.loader = loader
+        #: YAML: every ``$ref`` string with the pointer of its ``$ref`` member (JSON files
+        #: find theirs in the text, see :meth:`Loader.check_refs`)
+        self.yaml_refs: list[tuple[str, str]] = []
 
     def location(self, pointer: str) -> Location:
         line, column = self.locator.locate(parse_pointer(pointer))
@@ -248,13 +287,136 @@ def _construct(root: yaml.Node | None) -> Any:
     return constructor.construct_document(root)
 
 
-class Loader:
-    """Loads the root document and every file it references, once each."""
+def _expanded_size(root: yaml.Node, limit: int) -> int:
+    """Nodes the document has once every alias is expanded; raises LoadError past ``limit``
+    or on an alias that contains itself. Shared nodes are counted by memo, not walked again."""
+    sizes: dict[int, int] = {}
+    open_: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            open_.discard(key)
+            if isinstance(node, yaml.MappingNode):
+                total = 1 + sum(sizes[id(k)] + sizes[id(v)] for k, v in node.value)
+            elif isinstance(node, yaml.SequenceNode):
+                total = 1 + sum(sizes[id(v)] for v in node.value)
+            else:
+                total = 1
+            if total > limit:
+                raise LoadError(f"YAML aliases expand the document past {limit:,} nodes "
+                                "(an alias bomb?); refusing to load it")
+            sizes[key] = total
+            continue
+        if key in sizes:
+            continue
+        if key in open_:
+            raise LoadError("a YAML alias refers to a node that contains it (recursive "
+                            "alias); refusing to load it")
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = 1
+            continue
+        open_.add(key)
+        stack.append((node, True))
+        children = ([c for kv in node.value for c in kv] if isinstance(node, yaml.MappingNode)
+                    else node.value)
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+    return sizes[id(root)]
 
-    def __init__(self, base: Path | None = None) -> None:
+
+def _inspect_yaml(root: yaml.Node | None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """One pass over the composed nodes: (duplicate keys, ``$ref`` strings), each with a
+    pointer. A node shared through aliases is visited once."""
+    dups: list[tuple[str, str]] = []
+    refs: list[tuple[str, str]] = []
+    if root is None:
+        return dups, refs
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, str]] = [(root, "")]
+    while stack:
+        node, ptr = stack.pop()
+        if isinstance(node, yaml.ScalarNode) or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for k, v in node.value:
+                name = str(k.value) if isinstance(k, yaml.ScalarNode) else ""
+                if name in keys and name != "<<":
+                    dups.append((name, ptr))
+                keys.add(name)
+                if name == "$ref" and isinstance(v, yaml.ScalarNode):
+                    refs.append((str(v.value), ptr + "/$ref"))
+                elif not isinstance(v, yaml.ScalarNode):
+                    stack.append((v, ptr + "/" + name.replace("~", "~0").replace("/", "~1")))
+        else:
+            for i, v in enumerate(node.value):
+                if not isinstance(v, yaml.ScalarNode):
+                    stack.append((v, f"{ptr}/{i}"))
+    return dups, refs
+
+
+def _pointers_of(data: Any, wanted: Iterable[int]) -> dict[int, str]:
+    """Pointers of the containers whose ``id`` is in ``wanted`` (a walk, used only when a
+    problem was found)."""
+    want = set(wanted)
+    out: dict[int, str] = {}
+    stack: list[tuple[Any, str]] = [(data, "")]
+    while stack and len(out) < len(want):
+        value, ptr = stack.pop()
+        if id(value) in want:
+            out.setdefault(id(value), ptr)
+        if isinstance(value, dict):
+            stack.extend((v, ptr + "/" + str(k).replace("~", "~0").replace("/", "~1"))
+                         for k, v in value.items() if isinstance(v, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend((v, f"{ptr}/{i}") for i, v in enumerate(value)
+                         if isinstance(v, (dict, list)))
+    return out
+
+
+def _within(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path == r or r in path.parents for r in roots)
+
+
+class Loader:
+    """Loads the root document and every file it references, once each.
+
+    ``root``: the directory ``$ref`` may read files under (default: the root spec's
+    directory); ``allow_refs``: more such directories. ``max_bytes``: the largest file read.
+    """
+
+    def __init__(self, base: Path | None = None, *, root: Path | None = None,
+                 allow_refs: Sequence[str | os.PathLike[str]] = (),
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.files: dict[Path, SourceFile] = {}
         self.base = base
+        self.root = root.resolve() if root is not None else None
+        self.allow_refs = [Path(d).resolve() for d in allow_refs]
+        self.max_bytes = max_bytes
+        self.problems: list[Problem] = []
+        #: "3.0" or "3.1", set by the engine from the root document
+        self.oas_version = "3.0"
         self._refs: dict[tuple[int, str], Node] = {}
+
+    def _read(self, p: Path, shown: str) -> str:
+        try:
+            if not p.is_file():
+                what = "no such file" if not p.exists() else "not a regular file"
+                raise LoadError(f"{shown}: cannot read: {what}")
+            with p.open("rb") as fh:
+                raw = fh.read(self.max_bytes + 1)
+        except OSError as exc:
+            raise LoadError(f"{shown}: cannot read: {exc.strerror or exc}") from None
+        if len(raw) > self.max_bytes:
+            raise LoadError(f"{shown}: larger than the {self.max_bytes // 2**20} MiB limit "
+                            "(raise it with --max-size)")
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise LoadError(f"{shown}: not UTF-8 text ({exc.reason} at byte {exc.start})") \
+                from None
 
     def load(self, path: str | os.PathLike[str]) -> SourceFile:
         p = Path(path).resolve()
@@ -262,13 +424,14 @@ class Loader:
             return self.files[p]
         if self.base is None:
             self.base = p.parent
-        try:
-            text = p.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise LoadError(f"{path}: cannot read: {exc}") from None
+        if self.root is None:
+            self.root = p.parent
+        text = self._read(p, str(path))
         try:
             name = os.path.relpath(p, self.base)
         except ValueError:
+            name = str(p)
+        if name.startswith(".."):  # outside the base directory: no relative path attaches
             name = str(p)
         src = self.from_text(text, name, p)
         self.files[p] = src
@@ -276,20 +439,57 @@ class Loader:
 
     def from_text(self, text: str, name: str, path: Path | None = None) -> SourceFile:
         stripped = text.lstrip()
-        locator: JsonLocator | YamlLocator
         if stripped[:1] in ("{", "["):
+            dups: list[tuple[dict[str, Any], list[str]]] = []
+
+            def pairs_hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+                d = dict(pairs)
+                if len(d) != len(pairs):
+                    seen: set[str] = set()
+                    dups.append((d, [k for k, _ in pairs if k in seen or seen.add(k)]))
+                return d
+
             try:
-                data = json.loads(text)
-                locator = JsonLocator(text)
-                return SourceFile(path or Path(name), name, data, locator, self)
+                data = json.loads(text, object_pairs_hook=pairs_hook)
             except json.JSONDecodeError:
                 pass  # YAML flow style, maybe
+            except RecursionError:
+                raise LoadError(f"{name}: nested too deeply to load") from None
+            else:
+                src = SourceFile(path or Path(name), name, data, JsonLocator(text), self)
+                if dups:
+                    where = _pointers_of(data, (id(d) for d, _ in dups))
+                    for d, keys in dups:
+                        for k in keys:
+                            self._duplicate(src, k, where.get(id(d), ""))
+                return src
         try:
             root = yaml.compose(text, Loader=_LOADER)
+            if root is not None and _ANCHOR.search(text):
+                _expanded_size(root, max(MAX_EXPANDED_NODES, len(text)))
             data = _construct(root)
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+            raise LoadError(f"{name}: not valid YAML or JSON{at}: "
+                            f"{exc.problem or exc.context}") from None
         except yaml.YAMLError as exc:
             raise LoadError(f"{name}: not valid YAML or JSON: {exc}") from None
-        return SourceFile(path or Path(name), name, data, YamlLocator(root), self)
+        except LoadError as exc:
+            raise LoadError(f"{name}: {exc}") from None
+        except RecursionError:
+            raise LoadError(f"{name}: nested too deeply to load") from None
+        src = SourceFile(path or Path(name), name, data, YamlLocator(root), self)
+        dups_y, src.yaml_refs = _inspect_yaml(root)
+        for key, ptr in dups_y:
+            self._duplicate(src, key, ptr)
+        return src
+
+    def _duplicate(self, src: SourceFile, key: str, ptr: str) -> None:
+        self.problems.append(Problem(
+            "OAS002", f"duplicate key {key!r}: the loader keeps only the later value, the "
+                      "earlier one is silently lost", src,
+            ptr + "/" + key.replace("~", "~0").replace("/", "~1")))
 
     def resolve_ref(self, src: SourceFile, ref: str) -> Node:
         key = (id(src), ref)
@@ -301,16 +501,89 @@ class Loader:
     def _resolve_ref(self, src: SourceFile, ref: str) -> Node:
         target, _, fragment = ref.partition("#")
         if target:
-            if "://" in target:
-                raise LoadError(f"{src.name}: remote $ref {ref!r} is not followed")
-            other = self.load(src.path.parent / unquote(target))
+            if "://" in target or target.startswith("//"):
+                raise RefError(f"remote $ref {ref!r} is not fetched (interopcheck never reads "
+                               "the network); bundle it into the document", "OAS004")
+            p = (src.path.parent / unquote(target)).resolve()
+            roots = [r for r in (self.root, *self.allow_refs) if r is not None]
+            if not _within(p, roots):
+                raise RefError(f"$ref {ref!r} points outside the spec's directory; not read "
+                               "(allow a directory with --allow-ref DIR)", "OAS004")
+            try:
+                other = self.load(p)
+            except RefError:
+                raise
+            except LoadError as exc:
+                raise RefError(f"$ref {ref!r}: {str(exc).partition(': ')[2] or exc}") \
+                    from None
         else:
             other = src
         pointer = unquote(fragment)
         try:
             return other.node(pointer)
-        except (KeyError, IndexError, ValueError, TypeError):
-            raise LoadError(f"{src.name}: $ref {ref!r} does not resolve") from None
+        except (KeyError, IndexError, ValueError, TypeError, LoadError):
+            raise RefError(f"$ref {ref!r} does not resolve") from None
+
+    def _refs_in(self, src: SourceFile) -> list[tuple[str, str | None, int]]:
+        """(ref, pointer or None, text offset) for every ``$ref`` in ``src``."""
+        if isinstance(src.locator, JsonLocator):
+            text = src.locator.text
+            return [(json.loads(f'"{m.group(1)}"'), None, m.start())
+                    for m in _JSON_REF.finditer(text)]
+        return [(ref, ptr, -1) for ref, ptr in src.yaml_refs]
+
+    def check_refs(self) -> None:
+        """Resolve every ``$ref`` in every loaded file (files reached on the way included) and
+        record each one that cannot be followed as a problem at the ``$ref`` member."""
+        done: set[Path] = set()
+        while True:
+            todo = [s for p, s in list(self.files.items()) if p not in done]
+            if not todo:
+                return
+            for src in todo:
+                done.add(src.path)
+                failed: dict[str, RefError] = {}
+                tried: set[str] = set()
+                occurrences = self._refs_in(src)
+                for ref, _, _ in occurrences:
+                    if ref in tried:
+                        continue
+                    tried.add(ref)
+                    try:
+                        self.resolve_ref(src, ref)
+                    except RefError as exc:
+                        failed[ref] = exc
+                if not failed:
+                    continue
+                if isinstance(src.locator, JsonLocator):
+                    pointers = self._ref_pointers(src, set(failed))
+                    for ref, exc in failed.items():
+                        for ptr in pointers.get(ref, [""]):
+                            self.problems.append(Problem(exc.rule, str(exc), src, ptr))
+                else:
+                    for ref, ptr, _ in occurrences:
+                        if ref in failed:
+                            exc = failed[ref]
+                            self.problems.append(Problem(exc.rule, str(exc), src, ptr or ""))
+
+    @staticmethod
+    def _ref_pointers(src: SourceFile, refs: set[str]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        stack: list[tuple[Any, str]] = [(src.data, "")]
+        while stack:
+            value, ptr = stack.pop()
+            if isinstance(value, dict):
+                ref = value.get("$ref")
+                if isinstance(ref, str) and ref in refs:
+                    out.setdefault(ref, []).append(ptr + "/$ref")
+                stack.extend((v, ptr + "/" + str(k).replace("~", "~0").replace("/", "~1"))
+                             for k, v in value.items() if isinstance(v, (dict, list)))
+            elif isinstance(value, list):
+                stack.extend((v, f"{ptr}/{i}") for i, v in enumerate(value)
+                             if isinstance(v, (dict, list)))
+        for ptrs in out.values():
+            ptrs.sort()
+        return out
 
     def deref(self, node: Node) -> Node:
         if not (isinstance(node.value, dict) and "$ref" in node.value):

@@ -16,18 +16,29 @@ maximum where the policy requires it.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from interopcheck.findings import Severity
-from interopcheck.lint.loader import Loader
+from interopcheck.lint.loader import Loader, LoadError
 from interopcheck.lint.sources import api_document, version_range
 from interopcheck.rules._schema import json_type
 from interopcheck.rules.targets import ApiDocument, Node, Operation
 
-__all__ = ["Change", "DiffReport", "diff_specs", "render_diff", "surface"]
+__all__ = ["CHANGE_RULES", "Change", "DiffReport", "diff_specs", "render_diff", "surface"]
 
 Version = tuple[int, int]
+#: the interoperability rules a change is filed under (api_interoperability.rst, §1.16)
+CHANGE_RULES = {
+    "INTEROP002": "an API (operation) added without a new microversion",
+    "INTEROP003": "an API (operation) removed without a new microversion",
+    "INTEROP004": "a status code changed, added or removed",
+    "INTEROP005": "a response header added or removed",
+    "INTEROP007": "a field or parameter added or removed, or made (not) required",
+    "INTEROP008": "a field's type or format changed",
+    "INTEROP009": "an enumeration widened or narrowed",
+}
 
 
 @dataclass(slots=True)
@@ -51,6 +62,9 @@ class Change:
     file: str = ""
     pointer: str = ""
     line: int = 0
+    column: int = 0
+    #: the SourceFile the pointer is in (inline ``x-interopcheck-ignore`` is read there)
+    source: Any = None
 
 
 @dataclass(slots=True)
@@ -183,6 +197,24 @@ def _classify(key: tuple[str, ...], change: str, item: Item, detail: str = "",
     return "INTEROP007", change == "removed"
 
 
+def _status_changes(removed: set[tuple[str, ...]], added: set[tuple[str, ...]],
+                    a: dict[tuple[str, ...], Item], b: dict[tuple[str, ...], Item],
+                    ) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """(old, new) response keys of one operation whose status changed within its class:
+    the only removed and the only added response of that class (2xx, 4xx, ...)."""
+    def by_op(keys: set[tuple[str, ...]], items: dict[tuple[str, ...], Item],
+              ) -> dict[tuple[str, str], list[tuple[str, ...]]]:
+        out: dict[tuple[str, str], list[tuple[str, ...]]] = {}
+        for k in keys:
+            if len(k) == 2 and items[k].kind == "response" and (k[0],) not in keys:
+                out.setdefault((k[0], k[1][:1]), []).append(k)
+        return out
+
+    gone, new = by_op(removed, a), by_op(added, b)
+    return [(olds[0], new[group][0]) for group, olds in sorted(gone.items())
+            if len(olds) == 1 and len(new.get(group, ())) == 1]
+
+
 def _compare(a: dict[tuple[str, ...], Item], b: dict[tuple[str, ...], Item], versioned: bool,
              ) -> list[Change]:
     out: list[Change] = []
@@ -194,17 +226,31 @@ def _compare(a: dict[tuple[str, ...], Item], b: dict[tuple[str, ...], Item], ver
                 and parent not in (b if change == "removed" else a):
             return
         rule, breaks = _classify(key, change, item, detail)
-        # INTEROP002-009 are MUSTs for interop: any unversioned change is an error
-        sev = Severity.INFO if versioned else Severity.ERROR
+        if rule == "INTEROP004" and change == "changed":
+            breaks = True  # clients check for the old status
+        # levels follow the verdicts: a break is an error, a compatible change that still
+        # needs a version bump a warning, a change behind a new microversion information
+        sev = Severity.INFO if versioned else Severity.ERROR if breaks else Severity.WARNING
         c = Change(rule, item.kind, change, _subject(key), detail, breaks, True, versioned, sev)
         if item.where is not None:
             loc = item.where.source.location(item.where.pointer)
-            c.file, c.pointer, c.line = loc.file, loc.pointer, loc.line
+            c.file, c.pointer, c.line, c.column = loc.file, loc.pointer, loc.line, loc.column
+            c.source = item.where.source
         out.append(c)
 
-    for key in a.keys() - b.keys():
+    removed, added = a.keys() - b.keys(), b.keys() - a.keys()
+    # a status code that changed (200 -> 201) is one change, not a removal and an addition
+    for old_key, new_key in _status_changes(removed, added, a, b):
+        removed.discard(old_key)
+        added.discard(new_key)
+        add(new_key, "changed", b[new_key], f"status {old_key[1]} -> {new_key[1]}")
+        for k in [k for k in removed if k[:2] == old_key]:
+            removed.discard(k)
+        for k in [k for k in added if k[:2] == new_key]:
+            added.discard(k)
+    for key in removed:
         add(key, "removed", a[key], "")
-    for key in b.keys() - a.keys():
+    for key in added:
         add(key, "added", b[key], "")
     for key in a.keys() & b.keys():
         old, new = a[key].attrs, b[key].attrs
@@ -223,9 +269,18 @@ def _compare(a: dict[tuple[str, ...], Item], b: dict[tuple[str, ...], Item], ver
     return out
 
 
-def diff_specs(old_path: str, new_path: str) -> DiffReport:
-    old_api = api_document(Loader().load(old_path))
-    new_api = api_document(Loader().load(new_path))
+def _load_api(path: str, loader: Loader) -> ApiDocument:
+    root = loader.load(path)
+    if not isinstance(root.data, dict) or "openapi" not in root.data:
+        raise LoadError(f"{path}: not an OpenAPI 3.x document (no 'openapi' key); "
+                        "compare two OpenAPI documents")
+    return api_document(root)
+
+
+def diff_specs(old_path: str, new_path: str, *, old_loader: Loader | None = None,
+               new_loader: Loader | None = None) -> DiffReport:
+    old_api = _load_api(old_path, old_loader or Loader())
+    new_api = _load_api(new_path, new_loader or Loader())
     old_max, new_max = old_api.max_version, new_api.max_version
     report = DiffReport(old_path, new_path, old_max, new_max)
     at_old = surface(new_api, old_max)
@@ -242,9 +297,16 @@ def _v(v: Version | None) -> str:
     return f"{v[0]}.{v[1]}" if v else "(none)"
 
 
-def render_diff(report: DiffReport, fmt: str = "text") -> str:
+def render_diff(report: DiffReport, fmt: str = "text", *, problems: Sequence[Any] = (),
+                suppressed: int = 0) -> str:
+    """Text or JSON; ``problems``: NEW's own document findings (lint violations)."""
     if fmt == "json":
         return json.dumps({
+            "problems": [{"rule": v.rule, "severity": v.severity.value, "message": v.message,
+                          "file": v.location.file if v.location else report.new,
+                          "pointer": v.pointer, "line": v.location.line if v.location else 0}
+                         for v in problems],
+            "suppressed": suppressed,
             "old": report.old, "new": report.new, "old_max": _v(report.old_max),
             "new_max": _v(report.new_max), "bump_required": report.bump_required,
             "bumped": report.bumped,
@@ -260,6 +322,9 @@ def render_diff(report: DiffReport, fmt: str = "text") -> str:
         raise ValueError("--baseline reports are text or json")
     lines = [f"{report.old} (max {_v(report.old_max)}) -> {report.new} "
              f"(max {_v(report.new_max)})"]
+    for v in problems:
+        where = f"{v.location.file}:{v.location.line}:{v.location.column}" if v.location else ""
+        lines.append(f"  {v.severity.value:<7} {v.rule:<10} {where} {v.message}")
     for c in report.changes:
         flags = ("breaks clients" if c.breaks_clients else "compatible") + ", " + \
             ("behind a new microversion" if c.versioned else "needs a microversion bump")
@@ -274,8 +339,10 @@ def render_diff(report: DiffReport, fmt: str = "text") -> str:
                                        "; NEW did not raise its maximum microversion"))
     elif report.bumped:
         lines.append(f"every change is behind the new maximum {_v(report.new_max)}: OK")
-    else:
-        lines.append("no changes" if not report.changes else "")
-    return "\n".join(lines) + "\n"
+    elif not report.changes:
+        lines.append("no changes")
+    if suppressed:
+        lines.append(f"{suppressed} change(s) suppressed by the configuration")
+    return "\n".join(line for line in lines if line) + "\n"
 
 

@@ -11,6 +11,7 @@ from interopcheck.rules import (  # noqa: F401  (imported for their @rule regist
     actions,
     collections,
     discovery,
+    document,
     errors,
     headers,
     http,

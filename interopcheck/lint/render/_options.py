@@ -13,3 +13,5 @@ class RenderOptions:
     #: with the finding in <system-out>.
     junit_failures: tuple[Severity, ...] = (Severity.ERROR,)
     tool_version: str = "0"
+    #: SARIF ``originalUriBaseIds[%SRCROOT%]``: the directory file paths are relative to
+    base_uri: str | None = None

@@ -1,4 +1,5 @@
-"""JSON: one object with the findings (rule, severity, message, file, pointer, line, column)."""
+"""JSON: the findings (rule, severity, message, file, pointer, line, column, cause) and the
+root causes they group into (id, rule, severity, summary, count, first place)."""
 
 from __future__ import annotations
 
@@ -19,8 +20,17 @@ def render(result: LintResult, options: RenderOptions | None = None) -> str:
             "line": loc.line if loc else 0, "column": loc.column if loc else 0,
             "guideline": REGISTRY.get(v.rule).url if v.rule in REGISTRY else None,
             "microversions": v.extra.get("microversions"),
+            "cause": v.extra.get("cause"),
         })
+    causes = []
+    for c in result.causes:
+        first = c.findings[0].location
+        causes.append({"id": c.id, "rule": c.rule, "severity": c.severity,
+                       "summary": c.summary, "count": c.count,
+                       "first": {"file": first.file if first else result.spec,
+                                 "line": first.line if first else 0,
+                                 "column": first.column if first else 0}})
     return _json.dumps({"spec": result.spec, "files": result.files, "findings": findings,
-                        "suppressed": result.suppressed},
+                        "causes": causes, "suppressed": result.suppressed},
                        # indented output uses the pure-Python encoder: only for small reports
                        indent=2 if len(findings) <= 2000 else None) + "\n"

@@ -41,7 +41,8 @@ def test_every_rule_has_catalog_metadata() -> None:
         assert r.given or "live" in r.modes  # probe-only rules have no target kinds
         assert r.id.rstrip("0123456789") in {"MV", "VD", "ERR", "HTTP", "CACHE", "HDR", "NAME",
                                              "URI", "RES", "LINK", "PAGE", "TIME", "TAG",
-                                             "META", "ETAG", "INTEROP", "DOC", "ACT"}
+                                             "META", "ETAG", "INTEROP", "DOC", "ACT",
+                                             "OAS"}
         assert all(isinstance(k, type) and issubclass(k, Target) for k in r.given)
 
 

@@ -40,7 +40,19 @@ def _errors_with_links(extra: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "properties": {"errors": {"type": "array", "items": item}}}
 
 
-STATIC: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+_REF = "#/components/schemas/"
+_DUPLICATE_GET = """openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /things:
+    get:
+      responses: {"200": {description: a}}
+  /things:
+    get:
+      responses: {"200": {description: b}}
+"""
+#: a document is a dict (written as JSON) or YAML text written as it is (duplicate keys)
+STATIC: dict[str, tuple[Any, Any]] = {
     "MV001": (one("/things", "get", mv_op(params=[])), one("/things", "get", mv_op())),
     "MV006": (one("/things", "get", mv_op(statuses=("200", "400"))),
               one("/things", "get", mv_op())),
@@ -240,14 +252,23 @@ STATIC: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
                         {"name": "X-OpenStack-Ironic-API-Version", "in": "header"}])}}),
                doc({"/a": {"get": op(G200, params=[MV_PARAM])}})),
     "ERR006": (schema_doc(_errors_with_links({})), schema_doc(_errors_with_links({"minItems": 1}))),
+    "OAS001": (one("/things", "get", {"responses": 5}), one("/things", "get", op(G200))),
+    "OAS002": (_DUPLICATE_GET,
+               _DUPLICATE_GET.replace("  /things:\n    get:", "  /others:\n    get:", 1)),
+    "OAS003": (one("/things", "get", op(("200", resp("200", {"$ref": _REF + "Nope"})))),
+               doc({"/things": {"get": op(("200", resp("200", {"$ref": _REF + "T"})))}},
+                   schemas={"T": obj(id=S)})),
+    "OAS004": (one("/things", "get", op(("200", resp("200", {"$ref": "https://x.org/t.json"})))),
+               one("/things", "get", op(G200))),
 }
 #: Rules whose "good" document still yields the rule's informational summary (form/style).
 SUMMARY_ONLY = {"RES004", "ACT005"}
 
 
 def _lint(tmp_path: Path, rule_id: str, document: dict[str, Any]) -> list[Any]:
-    path = tmp_path / "openapi.json"
-    path.write_text(json.dumps(document), encoding="utf-8")
+    path = tmp_path / ("openapi.yaml" if isinstance(document, str) else "openapi.json")
+    path.write_text(document if isinstance(document, str) else json.dumps(document),
+                    encoding="utf-8")
     return lint(path, LintConfig(only={rule_id})).violations
 
 
