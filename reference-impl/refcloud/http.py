@@ -1,8 +1,11 @@
 """HTTP helpers shared by every handler: errors, bodies, headers, URLs.
 
-Errors are webob HTTP exceptions rendered by ``json_error_formatter`` into
-the API-SIG errors body ``{"errors": [{status, title, detail, code,
-request_id}]}``; ``code`` is sent from microversion 1.23 on.
+Errors are webob HTTP exceptions, built with ``error`` (or raised bare in a
+``handler``), all rendered by ``json_error_formatter``: it hands the body to
+the formatter of the service serving the request (``ENV_ERROR_FORMAT``, set by
+the service's app), Placement's by default. Placement's formatter writes
+``{"errors": [{status, title, detail, code, request_id}]}`` with ``code`` from
+microversion 1.23 on; the servers API has its own (``refcloud.compute.wsgi``).
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ from refcloud import errors, limits, microversion
 ENV_ERROR_CODE = "refcloud.error_code"
 ENV_REQUEST_ID = "openstack.request_id"
 ENV_CONTEXT = "refcloud.context"
-ERROR_CODE_MINOR = 23
+#: The error formatter of the service serving the request (default: Placement's).
+ENV_ERROR_FORMAT = "refcloud.error_format"
 JSON = "application/json"
 
 Handler = Callable[[webob.Request], webob.Response]
@@ -51,13 +55,15 @@ def _check_uuid(instance: Any) -> bool:
     return is_uuid_like(instance)
 
 
-def json_error_formatter(body: str, status: str, title: str, environ: dict[str, Any]) -> dict:
-    """Render a webob HTTP exception as the API-SIG errors body."""
+ErrorFormatter = Callable[[str, str, str, dict[str, Any]], dict]
+
+
+def placement_error_body(body: str, status: str, title: str, environ: dict[str, Any]) -> dict:
+    """Placement's errors body for a webob HTTP exception."""
     body = limits.excerpt(webob.exc.strip_tags(body), limits.DETAIL_CHARS)
     status_code = int(status.split(None, 1)[0])
     error: dict[str, Any] = {"status": status_code, "title": title, "detail": body}
-    want = environ.get(microversion.ENVIRON_KEY)
-    if want is not None and want.matches((1, ERROR_CODE_MINOR)):
+    if microversion.environ_at_least(environ, microversion.ERROR_CODES):
         error["code"] = environ.get(ENV_ERROR_CODE, errors.DEFAULT)
     if ENV_REQUEST_ID in environ:
         error["request_id"] = environ[ENV_REQUEST_ID]
@@ -65,6 +71,12 @@ def json_error_formatter(body: str, status: str, title: str, environ: dict[str, 
         error["max_version"] = microversion.MAX_VERSION
         error["min_version"] = microversion.MIN_VERSION
     return {"errors": [error]}
+
+
+def json_error_formatter(body: str, status: str, title: str, environ: dict[str, Any]) -> dict:
+    """webob's ``json_formatter`` for every refcloud error: the serving service's format."""
+    formatter: ErrorFormatter = environ.get(ENV_ERROR_FORMAT, placement_error_body)
+    return formatter(body, status, title, environ)
 
 
 def error(
@@ -80,17 +92,23 @@ def error(
     return exc
 
 
+def adopt(exc: webob.exc.HTTPException, environ: dict[str, Any]) -> webob.exc.HTTPException:
+    """Make any webob error render in the service's format, with its wire code."""
+    exc.json_formatter = json_error_formatter
+    code = getattr(exc, "refcloud_code", None)
+    if code:
+        environ[ENV_ERROR_CODE] = code
+    return exc
+
+
 class handler(webob.dec.wsgify):
-    """wsgify that renders every HTTP error with the API-SIG formatter."""
+    """wsgify that renders every HTTP error in the service's error format."""
 
     def call_func(self, req: webob.Request, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().call_func(req, *args, **kwargs)
         except webob.exc.HTTPException as exc:
-            exc.json_formatter = json_error_formatter
-            code = getattr(exc, "refcloud_code", None)
-            if code:
-                req.environ[ENV_ERROR_CODE] = code
+            adopt(exc, req.environ)
             raise
 
 
@@ -129,15 +147,24 @@ def empty_response(
 
 
 def add_cache_headers(
-    req: webob.Request, resp: webob.Response, last_modified: datetime.datetime | bool
+    req: webob.Request,
+    resp: webob.Response,
+    last_modified: datetime.datetime | bool | None,
+    *,
+    now_if_unknown: bool = True,
 ) -> None:
-    """Last-Modified and Cache-Control: no-cache, from microversion 1.15."""
-    if not microversion.at_least(req, 15):
+    """Last-Modified and Cache-Control: no-cache, from microversion 1.15.
+
+    The one place that decides the cache headers. ``last_modified`` True means
+    "now"; None means "now" too, unless ``now_if_unknown`` is False, when only
+    Cache-Control is sent (Placement omits Last-Modified where it has no date).
+    """
+    if not microversion.at_least(req, microversion.CACHE_HEADERS):
         return
-    if last_modified is True or last_modified is None:
+    if last_modified is True or (last_modified is None and now_if_unknown):
         last_modified = utcnow()
-    assert isinstance(last_modified, datetime.datetime)
-    resp.last_modified = last_modified
+    if isinstance(last_modified, datetime.datetime):
+        resp.last_modified = last_modified
     resp.cache_control = "no-cache"
 
 
