@@ -74,10 +74,10 @@ def _fail(message: str) -> int:
 def serve(args: argparse.Namespace) -> int:
     import sqlalchemy.exc
     import waitress
-    from waitress.server import create_server
 
     from refcloud import drift
     from refcloud.app import make_app
+    from refcloud.server import make_server
 
     try:
         drift.check(args.drift)
@@ -118,9 +118,9 @@ def serve(args: argparse.Namespace) -> int:
     try:
         # Answers of several MB (allocation candidates over thousands of providers) stay
         # in memory: waitress's default spills output above 1 MB into a temporary file.
-        server = create_server(wsgi_app, host=args.host, port=args.port, threads=args.threads,
-                               ident="refcloud", clear_untrusted_proxy_headers=True,
-                               outbuf_overflow=OUTBUF_IN_MEMORY)
+        # Slow clients, size limits, framing errors as JSON: refcloud/server.py.
+        server = make_server(wsgi_app, host=args.host, port=args.port, threads=args.threads,
+                             outbuf_overflow=OUTBUF_IN_MEMORY)
     except OSError as exc:
         return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}; "
                      "pick another --port")
