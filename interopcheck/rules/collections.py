@@ -44,6 +44,16 @@ def collection_key(path: str) -> set[str]:
     return out
 
 
+def suggested_key(path: str) -> str:
+    """The wrapper key to suggest: the collection name in snake_case (NAME004: JSON keys
+    never take the path's hyphens), without ``os-``."""
+    last = last_literal(path) or ""
+    segs = segments(path)
+    if last in ("detail", "details") and len(segs) >= 2 and not segs[-2].startswith("{"):
+        last = segs[-2]
+    return last.removeprefix("os-").replace("-", "_")
+
+
 @rule("RES001", level="SHOULD", guideline="representation",
       description="Collections are objects wrapping the array, never a top-level array",
       given=Operation)
@@ -74,7 +84,7 @@ def res002(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
         arrays = array_props(v)
         if arrays and not expected & set(arrays) and len(properties(v)) <= 3:
             yield ctx.finding(f"GET {op.path} wraps its collection in {sorted(arrays)[0]!r}, "
-                              f"expected {sorted(expected)[0]!r}", v)
+                              f"expected {suggested_key(op.path)!r}", v)
 
 
 @res002.also(Exchange)
@@ -90,7 +100,7 @@ def res002_live(ctx: RuleContext, ex: Exchange) -> Iterator[Violation]:
     expected = collection_key(path)
     if arrays and not expected & set(arrays) and len(ex.body) <= 3:
         yield ctx.finding(f"GET {ex.url} wraps its collection in {arrays[0]!r}, expected "
-                          f"{sorted(expected)[0]!r}", ex, arrays[0])
+                          f"{suggested_key(path)!r}", ex, arrays[0])
 
 
 def _is_version_document(entries: list) -> bool:

@@ -91,11 +91,29 @@ def http007_live(ctx: RuleContext, ex: Exchange) -> Iterator[Violation]:
       description="202 Accepted carries a Location to poll (async create, long-running action)",
       given=Operation)
 def http008(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
+    # The catalog scopes this to asynchronous creates: a POST to a collection. Actions
+    # (``/action``, ``/accept``, ``/os-x/{id}/restore``) and PUT/PATCH updates are not creates.
     resp = op.responses.get("202")
-    if resp is not None and op.method in ("post", "put", "patch") and "location" not in \
-            resp.headers:
+    if resp is not None and is_create(op) and "location" not in resp.headers:
         yield ctx.finding(f"{op.label} 202 does not declare a Location header giving the URI "
                           "to poll", resp)
+
+
+#: Literal last segments that name a verb (an action), not a collection to create in.
+ACTION_SEGMENTS = frozenset({"action", "accept", "restore", "cleanup", "failover", "associate",
+                             "disassociate", "disassociate_all", "delete_keys", "import_record",
+                             "export_record", "create_from_src", "reset_status", "update",
+                             "delete", "config", "sync_instances", "migrate", "evacuate"})
+_VERB_PREFIX = re.compile(r"^(add|remove|set|unset|reset|get|create|delete|update|cache)[_-]")
+
+
+def is_create(op: Operation) -> bool:
+    """A POST whose last segment is a collection (literal, not an action verb)."""
+    segs = [s for s in op.path.split("/") if s]
+    if op.method != "post" or not segs or segs[-1].startswith("{"):
+        return False
+    last = segs[-1]
+    return last not in ACTION_SEGMENTS and not _VERB_PREFIX.match(last)
 
 
 @rule("HTTP009", level="MUST", guideline="response-codes#2xx-success-codes",
@@ -105,9 +123,10 @@ def http009(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
         return
     codes = op.success_codes()
     if codes and "204" not in codes:
-        if codes == ["202"]:
+        if codes == ["202"]:  # catalog: an asynchronous delete is not covered -> INFO
             yield ctx.finding(f"{op.label} is asynchronous (202); the guideline only defines "
-                              "204 for DELETE", op, "responses", "202")
+                              "204 for DELETE", op, "responses", "202",
+                              severity=Severity.INFO)
         else:
             yield ctx.finding(f"DELETE {op.path} succeeds with {', '.join(codes)}, not 204",
                               op, "responses")

@@ -16,6 +16,8 @@ BOOL_VERB = re.compile(r"^(is|enable|disable|allow|use)_")
 NEGATIVE = re.compile(r"^(disabled|not_.*|no_.*|non_.*)$")
 METHOD_SEGMENTS = frozenset({"delete", "remove", "update", "edit", "create", "get", "list",
                              "show"})
+VERSION_SEGMENT = re.compile(r"^v\d+(\.\d+)?$")
+WELL_KNOWN = "/.well-known/"
 MASS_NOUNS = frozenset({"metadata", "info", "detail", "details", "action", "actions", "usage",
                         "diagnostics", "statistics", "consoles", "limits", "quota", "versions"})
 
@@ -43,10 +45,25 @@ def name001(ctx: RuleContext, api: ApiDocument) -> Iterator[Violation]:
     for path in _paths(api):
         segs = segments(path)
         for seg, nxt in itertools.pairwise(segs):
-            if not seg.startswith("{") and nxt.startswith("{") and not seg.endswith("s") \
-                    and seg not in MASS_NOUNS:
+            if not seg.startswith("{") and nxt.startswith("{") and not _plural(seg) \
+                    and seg not in MASS_NOUNS and not _not_a_member(seg, nxt):
                 yield _path_finding(ctx, api, path, f"collection segment {seg!r} in {path} "
                                                     "is not plural")
+
+
+#: ``{path}``, ``{+path}``, ``{file_path}``: the rest of a path (Kubernetes' ``proxy/{path}``,
+#: a file under a directory), not the id of a member of a collection
+_PATH_PARAM = re.compile(r"^\{\+?[a-z_]*path\}$", re.IGNORECASE)
+
+
+def _plural(seg: str) -> bool:
+    return seg.endswith(("s", "ae"))  # "amphorae"
+
+
+def _not_a_member(seg: str, nxt: str) -> bool:
+    """The parameter after ``seg`` is not a member id: a version segment before a scope
+    (``/v3/{project_id}``) or a path remainder (``proxy/{path}``)."""
+    return bool(VERSION_SEGMENT.match(seg) or _PATH_PARAM.match(nxt))
 
 
 @rule("NAME002", level="SHOULD", guideline="naming",
@@ -62,6 +79,8 @@ def name002(ctx: RuleContext, api: ApiDocument) -> Iterator[Violation]:
       description="Resource names use hyphens, not underscores", given=ApiDocument)
 def name003(ctx: RuleContext, api: ApiDocument) -> Iterator[Violation]:
     for path in _paths(api):
+        if path.startswith(WELL_KNOWN):
+            continue  # RFC 8615 fixes /.well-known/ and the names registered under it
         bad = [s for s in literal_segments(path) if not SEGMENT.match(s.lower())]
         if bad:
             yield _path_finding(ctx, api, path, f"path segment {bad[0]!r} has underscores or "
