@@ -41,6 +41,7 @@ from interopcheck.runner.clouds import Cloud, resolve_token
 from interopcheck.runner.run import Clouds, Progress
 from interopcheck.snapshot import cli as snapshot_cli
 from interopcheck.snapshot.format import SnapshotError
+from interopcheck.survey import cli as survey_cli
 
 __all__ = ["build_parser", "console", "main"]
 
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     check_cli.add_parser(sub)  # interopcheck check URL: live API-SIG guideline checks
     lint_cli.add_parser(sub)  # interopcheck lint SPEC: API-SIG rules on OpenAPI documents
     breaking_cli.add_parser(sub)  # interopcheck breaking OLD NEW: classified changes
+    survey_cli.add_parser(sub)  # interopcheck survey SPEC...: payload conventions counted
     snapshot_cli.add_parser(sub)  # interopcheck record CLOUD --out FILE: a cloud as a file
     matrix_cli.add_parser(sub)  # interopcheck matrix SNAPSHOT...: every pair, offline
     capabilities_cli.add_parser(sub)  # interopcheck capabilities CLOUD | diff A B
@@ -302,6 +304,8 @@ def main(argv: Sequence[str] | None = None, *,
             return lint_cli.run(args, stdout=out, stderr=err)
         if args.command == "breaking":
             return breaking_cli.run(args, stdout=out, stderr=err)
+        if args.command == "survey":
+            return survey_cli.run(args, stdout=out, stderr=err)
         if args.command == "record":
             return snapshot_cli.run(args, transports or {}, out, err)
         if args.command == "matrix":
