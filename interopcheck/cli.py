@@ -29,6 +29,7 @@ from interopcheck.baseline import Baseline, BaselineError
 from interopcheck.capabilities import cli as capabilities_cli
 from interopcheck.check import cli as check_cli
 from interopcheck.diff import NOISE_MODES, DiffOptions, run_diff
+from interopcheck.fuzz import cli as fuzz_cli
 from interopcheck.lint import breaking_cli
 from interopcheck.lint import cli as lint_cli
 from interopcheck.matrix import cli as matrix_cli
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.register(sub)  # interopcheck demo: two local refclouds, one drifted, diffed
     check_cli.add_parser(sub)  # interopcheck check URL: live API-SIG guideline checks
     lint_cli.add_parser(sub)  # interopcheck lint SPEC: API-SIG rules on OpenAPI documents
+    fuzz_cli.add_parser(sub)  # interopcheck fuzz A [B] --spec: generated calls (issue 18)
     breaking_cli.add_parser(sub)  # interopcheck breaking OLD NEW: classified changes
     survey_cli.add_parser(sub)  # interopcheck survey SPEC...: payload conventions counted
     snapshot_cli.add_parser(sub)  # interopcheck record CLOUD --out FILE: a cloud as a file
@@ -300,6 +302,8 @@ def main(argv: Sequence[str] | None = None, *,
             return demo.run(args, out, err)
         if args.command == "check":
             return check_cli.run(args, transports or {}, out, err)
+        if args.command == "fuzz":
+            return fuzz_cli.run(args, transports or {}, out, err)
         if args.command == "lint":
             return lint_cli.run(args, stdout=out, stderr=err)
         if args.command == "breaking":

@@ -1,0 +1,71 @@
+"""What ``interopcheck fuzz`` prints: causes first, each with a request that reproduces it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from interopcheck.causes import Cause
+from interopcheck.fuzz.engine import FuzzResult
+
+__all__ = ["render_json", "render_text"]
+
+
+def _cause_lines(number: int, cause: Cause) -> list[str]:
+    first = cause.findings[0]
+    where = ", ".join(dict.fromkeys(f"{f.scenario.removeprefix('fuzz ')} ({f.call})"
+                                    for f in cause.findings[:4]))
+    more = len({(f.scenario, f.call) for f in cause.findings}) - min(4, len(cause.findings))
+    lines = [
+        f"{number}. [{cause.severity.value.upper()} {cause.rule}] {cause.summary}",
+        f"   {cause.kind} at {cause.path}: A={cause.a}  B={cause.b}",
+        f"   seen at: {where}{f' and {more} more' if more > 0 else ''}; "
+        f"microversions {cause.microversions}",
+    ]
+    if first.extra.get("detail"):
+        lines.append("   detail: " + first.extra["detail"].strip().splitlines()[0][:300])
+    if first.extra.get("sequence"):
+        lines.append("   after the calls:")
+        lines.extend(f"     {line}" for line in first.extra["sequence"].splitlines()[:-1][-4:])
+    lines.append("   reproduce:")
+    lines.append(f"     {first.extra.get('curl', '')}")
+    lines.append("   as a profile step:")
+    lines.append(f"     - {first.extra.get('profile_step', '')}")
+    return lines
+
+
+def render_text(result: FuzzResult) -> str:
+    """The summary: what ran, then every cause with its reproduction, then problems."""
+    report = result.report
+    clouds = f"A={report.cloud_a.url}" + (
+        f" B={report.cloud_b.url}" if report.cloud_b.name != "document" else
+        f" (one cloud, against {report.cloud_b.url})")
+    operations = len({label for _v, label in result.examples})
+    lines = [
+        f"interopcheck fuzz: {clouds}",
+        f"  microversions {', '.join(report.microversions) or '(none)'}; "
+        f"{result.calls} generated calls over {operations} operations"
+        + (f"; seed {result.seed}" if result.seed is not None else ""),
+    ]
+    if result.causes:
+        lines.append(f"{len(result.causes)} causes ({len(report.findings)} findings):")
+        for i, cause in enumerate(result.causes, 1):
+            lines.extend(_cause_lines(i, cause))
+    else:
+        lines.append("No findings.")
+    for problem in report.problems:
+        lines.append(f"problem: {problem.line()}")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(result: FuzzResult) -> str:
+    """The report's JSON form plus the causes and the per-operation call counts."""
+    data: dict[str, Any] = result.report.to_dict()
+    data["causes"] = [dict(c.to_dict(), curl=c.findings[0].extra.get("curl", ""),
+                           profile_step=c.findings[0].extra.get("profile_step", ""))
+                      for c in result.causes]
+    data["generated"] = [{"microversion": v, "operation": label, "calls": n}
+                         for (v, label), n in sorted(result.examples.items())]
+    data["seed"] = result.seed
+    data["stopped"] = result.stopped
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
