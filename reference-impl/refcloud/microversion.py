@@ -112,16 +112,16 @@ def pick(req: webob.Request, table: Table[T]) -> T:
     raise LookupError(f"no entry for version {want} in a table starting at {table[0][0]}")
 
 
+def previous(version: Version) -> Version:
+    """The version just before ``version`` (same major)."""
+    return Version(version.major, version.minor - 1)
+
+
 def ranges(table: Table[T]) -> list[tuple[Version, Version | None, T]]:
     """A table as ``(first, last, value)`` rows (``last`` None: up to the newest)."""
-    rows: list[tuple[Version, Version | None, T]] = []
-    for i, (since, value) in enumerate(table):
-        last = None
-        if i + 1 < len(table):
-            nxt = table[i + 1][0]
-            last = Version(nxt.major, nxt.minor - 1)
-        rows.append((since, last, value))
-    return rows
+    nexts = [previous(since) for since, _ in table[1:]]
+    lasts: list[Version | None] = [*nexts, None]
+    return [(since, last, value) for (since, value), last in zip(table, lasts, strict=True)]
 
 
 def version_handler(

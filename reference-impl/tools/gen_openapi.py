@@ -1,9 +1,14 @@
 """Generate refcloud's OpenAPI 3.1 document (``refcloud/openapi.yaml``).
 
-The request-body and query schemas come from refcloud's own JSON-Schema
-constants (``refcloud.placement.schemas``), so the document cannot drift from
-what the handlers validate; response schemas are written here from the
-responses refcloud (and real Placement) send.
+The document is driven by refcloud itself, so it cannot drift from what is served:
+the operations are the route table (``refcloud.placement.routes.ROUTES``; every
+route must be described here and every description routed), an operation's lowest
+microversion is its handler's (``microversion.version_handler``), and every version
+is a name from ``refcloud.microversion``. Request bodies and query parameters come
+from the version-to-schema tables the handlers use (``refcloud.placement.schemas``);
+a query parameter's first version is the first schema of its table that has it.
+Response schemas are written here from the responses refcloud (and real Placement)
+send.
 
 Microversions follow the convention of gtema's OpenStack spec generator:
 ``x-openstack: {min-ver: '1.14', max-ver: '1.36'}`` on operations, responses,
@@ -21,42 +26,48 @@ from __future__ import annotations
 
 import argparse
 import copy
+import importlib
+import pkgutil
+import re
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import refcloud.placement.schemas
 import yaml
-from refcloud import microversion
-from refcloud.placement.schemas import (
-    aggregate,
-    allocation,
-    allocation_candidate,
-    inventory,
-    reshaper,
-    resource_class,
-    resource_provider,
-    trait,
-    usage,
-)
+from refcloud import microversion as mv
+from refcloud.placement.routes import ROUTES
+from refcloud.routing import Routes
+
+#: Every module of ``refcloud.placement.schemas``, by name (``schemas.trait``...).
+schemas = SimpleNamespace(**{
+    info.name: importlib.import_module(f"{refcloud.placement.schemas.__name__}.{info.name}")
+    for info in pkgutil.iter_modules(refcloud.placement.schemas.__path__)
+})
 
 OUTPUT = Path(__file__).resolve().parents[1] / "refcloud" / "openapi.yaml"
-MAX = microversion.MAX_VERSION  # "1.39"
+MAX = mv.MAX_VERSION
 
 Schema = dict[str, Any]
+Version = mv.Version
+#: A version range ``(first, last)``; ``last`` None: up to the newest.
+Range = tuple[Version, Version | None]
 
 
-def ver(minor: int) -> str:
-    return f"1.{minor}"
-
-
-def xo(min_minor: int | None = None, max_minor: int | None = None) -> dict:
+def xo(first: Version | None = None, last: Version | None = None) -> dict:
     """The ``x-openstack`` extension for a version range (absent ends omitted)."""
     ext: dict[str, str] = {}
-    if min_minor is not None:
-        ext["min-ver"] = ver(min_minor)
-    if max_minor is not None:
-        ext["max-ver"] = ver(max_minor)
+    if first is not None:
+        ext["min-ver"] = str(first)
+    if last is not None:
+        ext["max-ver"] = str(last)
     return {"x-openstack": ext}
+
+
+def until(version: Version) -> Range:
+    """From the first version up to the one before ``version``."""
+    return mv.BASE, mv.previous(version)
 
 
 class Doc:
@@ -70,23 +81,34 @@ class Doc:
         self.schemas[name] = body
         return {"$ref": f"#/components/schemas/{name}"}
 
-    def versioned(self, name: str, variants: list[tuple[int, int | None, Schema]]) -> Schema:
-        """A oneOf of per-version schemas ``Name_1NN`` with their ranges."""
+    def versioned(self, name: str, table: mv.Table[Schema | None]) -> Schema:
+        """A oneOf of per-version schemas ``Name_1NN`` with their ranges.
+
+        ``table`` is a version-to-schema table (``((since, schema), ...)``); a None
+        schema ends the previous one without a successor.
+        """
         refs = []
-        seen: dict[tuple[str, ...], int] = {}
-        first = variants[0][0]
-        for lo, hi, body in variants:
-            item = copy.deepcopy(body)
+        seen: dict[tuple[str, ...], Version] = {}
+        first = table[0][0]
+        for lo, hi, body in mv.ranges(table):
+            if body is None:
+                continue
+            item = clean(body)
             _mark_new_fields(item, (), lo, first, seen)
             item.update(xo(lo, hi))
-            refs.append(self.schema(f"{name}_1{lo:02d}", item))
+            refs.append(self.schema(f"{name}_{schema_suffix(lo)}", item))
         return self.schema(
             name, {"oneOf": refs, "x-openstack": {"discriminator": "microversion"}}
         )
 
 
-def _mark_new_fields(schema: Any, path: tuple[str, ...], lo: int, first: int,
-                     seen: dict[tuple[str, ...], int]) -> None:
+def schema_suffix(version: Version) -> str:
+    """``1.14`` -> ``114``, ``1.0`` -> ``100`` (component names of per-version schemas)."""
+    return f"{version.major}{version.minor:02d}"
+
+
+def _mark_new_fields(schema: Any, path: tuple[str, ...], lo: Version, first: Version,
+                     seen: dict[tuple[str, ...], Version]) -> None:
     """Give each field that a later variant adds its ``x-openstack`` ``min-ver``."""
     if not isinstance(schema, dict):
         return
@@ -97,7 +119,7 @@ def _mark_new_fields(schema: Any, path: tuple[str, ...], lo: int, first: int,
             if (seen[where] > first and isinstance(sub, dict) and "x-openstack" not in sub
                     and key == "properties"):
                 sub.update(xo(seen[where]))
-                note = f"**New in version {ver(seen[where])}**"
+                note = f"**New in version {seen[where]}**"
                 sub["description"] = (sub.get("description", "") + "\n\n" + note).strip()
             _mark_new_fields(sub, where, lo, first, seen)
     for key in ("items", "additionalProperties"):
@@ -107,15 +129,11 @@ def _mark_new_fields(schema: Any, path: tuple[str, ...], lo: int, first: int,
             _mark_new_fields(sub, (*path, key, str(i)), lo, first, seen)
 
 
-def since(schema: Schema, minor: int, max_minor: int | None = None) -> Schema:
-    """Annotate a property with the version it appears in (and its last one)."""
+def since(schema: Schema, version: Version) -> Schema:
+    """Annotate a property with the version it appears in."""
     out = copy.deepcopy(schema)
-    out.update(xo(minor, max_minor))
-    note = f"New in version {ver(minor)}" if minor else ""
-    if max_minor is not None:
-        note = (note + "; " if note else "") + f"available up to version {ver(max_minor)}"
-    if note:
-        out["description"] = (out.get("description", "") + "\n\n**" + note + "**").strip()
+    out.update(xo(version))
+    out["description"] = (out.get("description", "") + f"\n\n**New in version {version}**").strip()
     return out
 
 
@@ -147,8 +165,8 @@ LINKS: Schema = {
 }
 RP_LINKS: Schema = copy.deepcopy(LINKS)
 RP_LINKS["description"] = (
-    "Links: self, inventories, usages; aggregates from 1.1, traits from 1.6, "
-    "allocations from 1.11."
+    f"Links: self, inventories, usages; aggregates from {mv.AGGREGATES}, traits from "
+    f"{mv.TRAITS}, allocations from {mv.ALLOCATIONS_LINK}."
 )
 INVENTORY_FIELDS: dict[str, Schema] = {
     "total": {"type": "integer"},
@@ -163,13 +181,13 @@ RC_AMOUNTS: Schema = {"type": "object", "additionalProperties": {"type": "intege
 
 
 def error_response(doc: Doc) -> Schema:
-    """The API-SIG errors format (``code`` from 1.23)."""
+    """The API-SIG errors format (``code`` from ``mv.ERROR_CODES``)."""
     item = obj(
         {
             "status": {"type": "integer"},
             "title": {"type": "string"},
             "detail": {"type": "string"},
-            "code": since({"type": "string"}, 23),
+            "code": since({"type": "string"}, mv.ERROR_CODES),
             "request_id": {"type": "string"},
             "min_version": {
                 "type": "string",
@@ -208,6 +226,7 @@ class Builder:
     def __init__(self) -> None:
         self.doc = Doc()
         self.error_ref = error_response(self.doc)
+        self.described: dict[tuple[str, str], dict[str, Any]] = {}
 
     # -- responses -----------------------------------------------------------
 
@@ -233,7 +252,7 @@ class Builder:
         *,
         cached: bool | str = False,
         location: bool = False,
-        vrange: tuple[int | None, int | None] | None = None,
+        vrange: Range | None = None,
         description: str = "Ok",
         links: dict | None = None,
     ) -> dict:
@@ -251,8 +270,8 @@ class Builder:
             resp.update(xo(*vrange))
         return resp
 
-    def err(self, status: str, vrange: tuple[int | None, int | None] | None = None) -> dict:
-        resp: dict[str, Any] = {
+    def err(self, status: str) -> dict:
+        return {
             "description": ERROR_TEXT[status],
             "headers": {
                 "OpenStack-API-Version": {"$ref": "#/components/headers/OpenStackAPIVersion"},
@@ -260,22 +279,38 @@ class Builder:
             },
             "content": {"application/json": {"schema": self.error_ref}},
         }
-        if vrange:
-            resp.update(xo(*vrange))
-        return resp
 
     # -- operations ----------------------------------------------------------
 
-    def op(
+    def op(self, path: str, method: str, op_id: str, summary: str,
+           responses: dict[str, dict], **details: Any) -> None:
+        """Describe the operation routed at ``path``/``method`` (emitted by ``emit``)."""
+        key = (path, method)
+        if key in self.described:
+            raise SystemExit(f"gen_openapi: {method} {path} is described twice")
+        self.described[key] = {"op_id": op_id, "summary": summary, "responses": responses,
+                               **details}
+
+    def emit(self, routes: Routes) -> None:
+        """Every routed operation (in the order described) at its handler's versions."""
+        routed = {(path, method) for path, methods in routes.items() for method in methods
+                  if path != ""}  # "" is "/" without its slash
+        for missing in sorted(routed - set(self.described)):
+            raise SystemExit(f"gen_openapi: route {missing[1]} {missing[0]} is not described")
+        for stray in sorted(set(self.described) - routed):
+            raise SystemExit(f"gen_openapi: {stray[1]} {stray[0]} is described but not routed")
+        for (path, method), details in self.described.items():
+            self._emit(path, method, mv.min_version_of(routes[path][method]), **details)
+
+    def _emit(
         self,
         path: str,
         method: str,
+        first: Version,
+        *,
         op_id: str,
         summary: str,
         responses: dict[str, dict],
-        *,
-        min_minor: int = 0,
-        max_minor: int | None = None,
         errors: tuple[str, ...] = (),
         body: Schema | None = None,
         body_required: bool = True,
@@ -289,11 +324,11 @@ class Builder:
         for name in ("uuid", "consumer_uuid", "resource_class", "name"):
             if "{" + name + "}" in path:
                 params.append({"$ref": f"#/components/parameters/path_{name}"})
-        params.extend(query or [])
+        params.extend(_at_least(param, first) for param in query or [])
         all_errors = ["400", "406", *errors]
         if auth:
             all_errors += ["401", "403"]
-        if min_minor > 0 and "404" not in all_errors and "405" not in all_errors:
+        if first > mv.BASE and "404" not in all_errors and "405" not in all_errors:
             all_errors.append("404")  # below the operation's minimum
         if body is not None:
             all_errors.append("415")
@@ -316,29 +351,50 @@ class Builder:
             operation["security"] = []
         if policy:
             operation["description"] = f"Policy: `{policy}`."
-        operation.update(xo(min_minor, max_minor))
+        operation.update(xo(first))
         item[method.lower()] = operation
 
 
-def qparam(name: str, schema: Schema, minor: int = 0, *, required: bool = False,
-           description: str = "", max_minor: int | None = None) -> dict:
+_FIRST = "_first"  # a query parameter's first version, until its operation's is known
+
+
+def _at_least(param: dict, first: Version) -> dict:
+    """A query parameter, annotated with its first version (not before its operation's)."""
+    out = dict(param)
+    version = max(out.pop(_FIRST), first)
+    if version > mv.BASE:
+        out.update(xo(version))
+    return out
+
+
+def first_version(table: mv.Table[Schema], name: str) -> Version:
+    """The first version whose query schema in ``table`` has the parameter ``name``."""
+    for version, schema in table:
+        if name in schema.get("properties", {}) or any(
+            re.match(pattern, name) for pattern in schema.get("patternProperties", {})
+        ):
+            return version
+    raise SystemExit(f"gen_openapi: no schema in its table has the query parameter {name!r}")
+
+
+def qparam(name: str, schema: Schema, table: mv.Table[Schema], *, required: bool = False,
+           description: str = "") -> dict:
     param: dict[str, Any] = {"name": name, "in": "query", "required": required}
     if description:
         param["description"] = description
     param["schema"] = clean(schema)
-    if minor or max_minor is not None:
-        param.update(xo(minor, max_minor))
+    param[_FIRST] = first_version(table, name)
     return param
 
 
-def query_params(schema: Schema, since_minor: dict[str, int], required: set[str] = frozenset(),
+def query_params(table: mv.Table[Schema], required: frozenset[str] = frozenset(),
                  descriptions: dict[str, str] | None = None) -> list[dict]:
-    """Query parameters from a refcloud query-string schema."""
+    """Query parameters from a refcloud version-to-query-schema table (its newest schema)."""
     descriptions = descriptions or {}
     return [
-        qparam(name, prop, since_minor.get(name, 0), required=name in required,
+        qparam(name, prop, table, required=name in required,
                description=descriptions.get(name, ""))
-        for name, prop in schema["properties"].items()
+        for name, prop in table[-1][1]["properties"].items()
     ]
 
 
@@ -368,32 +424,29 @@ def build() -> dict:
     rp_base = {"uuid": UUID, "name": {"type": "string"}, "generation": {"type": "integer"},
                "links": RP_LINKS}
     rp_114 = dict(rp_base)
-    rp_114["parent_provider_uuid"] = since({"type": ["string", "null"], "format": "uuid"}, 14)
-    rp_114["root_provider_uuid"] = since(UUID, 14)
-    provider = d.versioned(
-        "ResourceProvider",
-        [(0, 13, obj(rp_base, list(rp_base))), (14, None, obj(rp_114, list(rp_114)))],
-    )
-    rp_list = d.versioned(
-        "ResourceProvidersList",
-        [
-            (lo, hi, obj({"resource_providers": {"type": "array", "items": {
-                "$ref": f"#/components/schemas/ResourceProvider_1{lo:02d}"}}},
-                ["resource_providers"]))
-            for lo, hi in ((0, 13), (14, None))
-        ],
-    )
-    rps_query = resource_provider.GET_RPS_SCHEMA_1_18
+    rp_114["parent_provider_uuid"] = since({"type": ["string", "null"], "format": "uuid"},
+                                           mv.NESTED_PROVIDERS)
+    rp_114["root_provider_uuid"] = since(UUID, mv.NESTED_PROVIDERS)
+    rp_shapes = ((mv.BASE, obj(rp_base, list(rp_base))),
+                 (mv.NESTED_PROVIDERS, obj(rp_114, list(rp_114))))
+    provider = d.versioned("ResourceProvider", rp_shapes)
+    rp_list = d.versioned("ResourceProvidersList", [
+        (lo, obj({"resource_providers": {"type": "array", "items": {
+            "$ref": f"#/components/schemas/ResourceProvider_{schema_suffix(lo)}"}}},
+            ["resource_providers"]))
+        for lo, _shape in rp_shapes
+    ])
     b.op(
         "/resource_providers", "GET", "resource_providers:get", "List resource providers",
         {"200": b.ok("200", rp_list, cached=True)},
         query=query_params(
-            rps_query, {"member_of": 3, "resources": 4, "in_tree": 14, "required": 18},
+            schemas.resource_provider.GET_RPS_SCHEMAS,
             descriptions={
-                "member_of": "`<agg>` or `in:<a>,<b>`; repeatable from 1.24; `!`/`!in:` "
-                "from 1.32.",
+                "member_of": f"`<agg>` or `in:<a>,<b>`; repeatable from {mv.MULTI_MEMBER_OF}; "
+                f"`!`/`!in:` from {mv.FORBIDDEN_AGGREGATES}.",
                 "resources": "`RC:amount,...` capacity filter.",
-                "required": "Traits; `!TRAIT` from 1.22; `in:` and repeats from 1.39.",
+                "required": f"Traits; `!TRAIT` from {mv.FORBIDDEN_TRAITS}; `in:` and repeats "
+                f"from {mv.ANY_TRAITS}.",
             },
         ),
         tag="resource_providers", policy="placement:resource_providers:list",
@@ -418,16 +471,14 @@ def build() -> dict:
     b.op(
         "/resource_providers", "POST", "resource_providers:post", "Create resource provider",
         {
-            "201": b.ok("201", None, location=True, vrange=(0, 19)),
-            "200": b.ok("200", provider, cached=True, location=True, vrange=(20, None),
+            "201": b.ok("201", None, location=True, vrange=until(mv.CREATE_RETURNS_PROVIDER)),
+            "200": b.ok("200", provider, cached=True, location=True,
+                        vrange=(mv.CREATE_RETURNS_PROVIDER, None),
                         links=rp_links),
         },
         errors=("409",),
-        body=d.versioned(
-            "ResourceProviderCreateRequest",
-            [(0, 13, clean(resource_provider.POST_RESOURCE_PROVIDER_SCHEMA)),
-             (14, None, clean(resource_provider.POST_RP_SCHEMA_V1_14))],
-        ),
+        body=d.versioned("ResourceProviderCreateRequest",
+                         schemas.resource_provider.POST_RP_SCHEMAS),
         tag="resource_providers", policy="placement:resource_providers:create",
     )
     rp = "/resource_providers/{uuid}"
@@ -437,11 +488,7 @@ def build() -> dict:
     b.op(
         rp, "PUT", "resource_providers/uuid:put", "Update resource provider",
         {"200": b.ok("200", provider, cached=True)}, errors=("404", "409"),
-        body=d.versioned(
-            "ResourceProviderUpdateRequest",
-            [(0, 13, clean(resource_provider.PUT_RESOURCE_PROVIDER_SCHEMA)),
-             (14, None, clean(resource_provider.PUT_RP_SCHEMA_V1_14))],
-        ),
+        body=d.versioned("ResourceProviderUpdateRequest", schemas.resource_provider.PUT_RP_SCHEMAS),
         tag="resource_providers", policy="placement:resource_providers:update",
     )
     b.op(rp, "DELETE", "resource_providers/uuid:delete", "Delete resource provider",
@@ -468,16 +515,17 @@ def build() -> dict:
          policy="placement:resource_providers:inventories:list")
     b.op(inv, "POST", "resource_providers/uuid/inventories:post", "Create one inventory",
          {"201": b.ok("201", single, cached=True, location=True)}, errors=("404", "409"),
-         body=d.schema("InventoryCreateRequest", clean(inventory.POST_INVENTORY_SCHEMA)),
+         body=d.schema("InventoryCreateRequest", clean(schemas.inventory.POST_INVENTORY_SCHEMA)),
          tag=tag, policy="placement:resource_providers:inventories:create")
     b.op(inv, "PUT", "resource_providers/uuid/inventories:put", "Replace inventories",
          {"200": b.ok("200", inventories, cached="unless-empty")}, errors=("404", "409"),
-         body=d.schema("InventoriesUpdateRequest", clean(inventory.PUT_INVENTORY_SCHEMA)),
+         body=d.schema("InventoriesUpdateRequest", clean(schemas.inventory.PUT_INVENTORY_SCHEMA)),
          tag=tag, policy="placement:resource_providers:inventories:update")
     b.op(inv, "DELETE", "resource_providers/uuid/inventories:delete", "Delete all inventories",
          {"204": b.ok("204", None),
-          "405": {**b.err("405"), "description": "Method Not Allowed (below 1.5)"}},
-         errors=("404", "409"), min_minor=5, tag=tag,
+          "405": {**b.err("405"),
+                  "description": f"Method Not Allowed (below {mv.DELETE_ALL_INVENTORIES})"}},
+         errors=("404", "409"), tag=tag,
          policy="placement:resource_providers:inventories:delete")
     inv1 = inv + "/{resource_class}"
     b.op(inv1, "GET", "resource_providers/uuid/inventories/resource_class:get",
@@ -486,7 +534,7 @@ def build() -> dict:
     b.op(inv1, "PUT", "resource_providers/uuid/inventories/resource_class:put",
          "Update one inventory", {"200": b.ok("200", single, cached=True)},
          errors=("404", "409"),
-         body=d.schema("InventoryUpdateRequest", clean(inventory.BASE_INVENTORY_SCHEMA)),
+         body=d.schema("InventoryUpdateRequest", clean(schemas.inventory.BASE_INVENTORY_SCHEMA)),
          tag=tag, policy="placement:resource_providers:inventories:update")
     b.op(inv1, "DELETE", "resource_providers/uuid/inventories/resource_class:delete",
          "Delete one inventory", {"204": b.ok("204", None)}, errors=("404", "409"),
@@ -507,23 +555,20 @@ def build() -> dict:
     agg_list: Schema = {"type": "array", "items": UUID}
     aggs = d.versioned(
         "AggregatesResponse",
-        [(1, 18, obj({"aggregates": agg_list}, ["aggregates"])),
-         (19, None, obj({"aggregates": agg_list,
-                         "resource_provider_generation": since(GENERATION, 19)},
-                        ["aggregates", "resource_provider_generation"]))],
+        [(mv.AGGREGATES, obj({"aggregates": agg_list}, ["aggregates"])),
+         (mv.AGGREGATES_GENERATION, obj(
+             {"aggregates": agg_list,
+              "resource_provider_generation": since(GENERATION, mv.AGGREGATES_GENERATION)},
+             ["aggregates", "resource_provider_generation"]))],
     )
     agg = "/resource_providers/{uuid}/aggregates"
     b.op(agg, "GET", "resource_providers/uuid/aggregates:get", "List provider aggregates",
-         {"200": b.ok("200", aggs, cached=True)}, errors=("404",), min_minor=1,
+         {"200": b.ok("200", aggs, cached=True)}, errors=("404",),
          tag="resource_provider_aggregates", policy="placement:resource_providers:aggregates:list")
     b.op(
         agg, "PUT", "resource_providers/uuid/aggregates:put", "Update provider aggregates",
-        {"200": b.ok("200", aggs, cached=True)}, errors=("404", "409"), min_minor=1,
-        body=d.versioned(
-            "AggregatesUpdateRequest",
-            [(1, 18, clean(aggregate.PUT_AGGREGATES_SCHEMA_V1_1)),
-             (19, None, clean(aggregate.PUT_AGGREGATES_SCHEMA_V1_19))],
-        ),
+        {"200": b.ok("200", aggs, cached=True)}, errors=("404", "409"),
+        body=d.versioned("AggregatesUpdateRequest", schemas.aggregate.PUT_SCHEMAS),
         tag="resource_provider_aggregates",
         policy="placement:resource_providers:aggregates:update",
     )
@@ -531,16 +576,17 @@ def build() -> dict:
     # ---- allocations per provider -----------------------------------------
     rp_alloc = obj({"resources": RC_AMOUNTS}, ["resources"])
     rp_alloc_128 = obj({"resources": RC_AMOUNTS,
-                        "consumer_generation": since({"type": "integer"}, 28)},
+                        "consumer_generation": since({"type": "integer"},
+                                                     mv.CONSUMER_GENERATIONS)},
                        ["resources", "consumer_generation"])
     b.op(
         "/resource_providers/{uuid}/allocations", "GET",
         "resource_providers/uuid/allocations:get", "List provider allocations",
         {"200": b.ok("200", d.versioned("ResourceProviderAllocationsResponse", [
-            (lo, hi, obj({"resource_provider_generation": GENERATION,
-                          "allocations": {"type": "object", "additionalProperties": body}},
-                         ["resource_provider_generation", "allocations"]))
-            for lo, hi, body in ((0, 27, rp_alloc), (28, None, rp_alloc_128))
+            (lo, obj({"resource_provider_generation": GENERATION,
+                      "allocations": {"type": "object", "additionalProperties": body}},
+                     ["resource_provider_generation", "allocations"]))
+            for lo, body in ((mv.BASE, rp_alloc), (mv.CONSUMER_GENERATIONS, rp_alloc_128))
         ]), cached=True)},
         errors=("404",), tag="resource_provider_allocations",
         policy="placement:resource_providers:allocations:list",
@@ -549,28 +595,23 @@ def build() -> dict:
     # ---- allocations per consumer -----------------------------------------
     b.op(
         "/allocations", "POST", "allocations:post", "Manage allocations of many consumers",
-        {"204": b.ok("204", None)}, errors=("409",), min_minor=13,
-        body=d.versioned("AllocationsManageRequest", [
-            (13, 27, clean(allocation.POST_ALLOCATIONS_V1_13)),
-            (28, 33, clean(allocation.POST_ALLOCATIONS_V1_28)),
-            (34, 37, clean(allocation.POST_ALLOCATIONS_V1_34)),
-            (38, None, clean(allocation.POST_ALLOCATIONS_V1_38)),
-        ]),
+        {"204": b.ok("204", None)}, errors=("409",),
+        body=d.versioned("AllocationsManageRequest", schemas.allocation.POST_SCHEMAS),
         tag="allocations", policy="placement:allocations:manage",
     )
     c_alloc_item = obj({"generation": GENERATION, "resources": RC_AMOUNTS},
                        ["generation", "resources"])
     c_allocs = {"type": "object", "additionalProperties": c_alloc_item}
     c_props: dict[str, Schema] = {"allocations": c_allocs}
-    c_variants = [(0, 11, obj(dict(c_props), ["allocations"]))]
-    c_props["project_id"] = since({"type": "string"}, 12)
-    c_props["user_id"] = since({"type": "string"}, 12)
-    c_variants.append((12, 27, obj(dict(c_props), ["allocations"])))
-    c_props["consumer_generation"] = since({"type": "integer"}, 28)
-    c_variants.append((28, 37, obj(dict(c_props), ["allocations"])))
-    c_props["consumer_type"] = since({"type": "string"}, 38)
-    c_variants.append((38, None, obj(dict(c_props), ["allocations"])))
-    for _lo, _hi, s in c_variants:
+    c_variants = [(mv.BASE, obj(dict(c_props), ["allocations"]))]
+    c_props["project_id"] = since({"type": "string"}, mv.ALLOCATIONS_DICT)
+    c_props["user_id"] = since({"type": "string"}, mv.ALLOCATIONS_DICT)
+    c_variants.append((mv.ALLOCATIONS_DICT, obj(dict(c_props), ["allocations"])))
+    c_props["consumer_generation"] = since({"type": "integer"}, mv.CONSUMER_GENERATIONS)
+    c_variants.append((mv.CONSUMER_GENERATIONS, obj(dict(c_props), ["allocations"])))
+    c_props["consumer_type"] = since({"type": "string"}, mv.CONSUMER_TYPES)
+    c_variants.append((mv.CONSUMER_TYPES, obj(dict(c_props), ["allocations"])))
+    for _lo, s in c_variants:
         s["description"] = (
             "Consumer fields are present only when the consumer has allocations."
         )
@@ -582,14 +623,7 @@ def build() -> dict:
     b.op(
         con, "PUT", "allocations/consumer_uuid:put", "Update consumer allocations",
         {"204": b.ok("204", None)}, errors=("404", "409"),
-        body=d.versioned("AllocationsUpdateRequest", [
-            (0, 7, clean(allocation.ALLOCATION_SCHEMA)),
-            (8, 11, clean(allocation.ALLOCATION_SCHEMA_V1_8)),
-            (12, 27, clean(allocation.ALLOCATION_SCHEMA_V1_12)),
-            (28, 33, clean(allocation.ALLOCATION_SCHEMA_V1_28)),
-            (34, 37, clean(allocation.ALLOCATION_SCHEMA_V1_34)),
-            (38, None, clean(allocation.ALLOCATION_SCHEMA_V1_38)),
-        ]),
+        body=d.versioned("AllocationsUpdateRequest", schemas.allocation.PUT_SCHEMAS),
         tag="allocations", policy="placement:allocations:update",
     )
     b.op(con, "DELETE", "allocations/consumer_uuid:delete", "Delete consumer allocations",
@@ -600,8 +634,7 @@ def build() -> dict:
     b.op(
         "/allocation_candidates", "GET", "allocation_candidates:get",
         "List allocation candidates",
-        {"200": b.ok("200", candidates_response(d), cached=True)}, min_minor=10,
-        query=candidate_params(),
+        {"200": b.ok("200", candidates_response(d), cached=True)}, query=candidate_params(),
         tag="allocation_candidates", policy="placement:allocation_candidates:list",
     )
 
@@ -613,7 +646,7 @@ def build() -> dict:
          {"200": b.ok("200", d.schema("ResourceClassesList", obj(
              {"resource_classes": {"type": "array", "items": rc_show}},
              ["resource_classes"])), cached=True)},
-         min_minor=2, tag=tag, policy="placement:resource_classes:list")
+         tag=tag, policy="placement:resource_classes:list")
     rc_name_links = {
         name: {"operationId": op_id, "parameters": {"name": "$request.body#/name"}}
         for name, op_id in (("GetResourceClass", "resource_classes/name:get"),
@@ -621,14 +654,13 @@ def build() -> dict:
     }
     b.op("/resource_classes", "POST", "resource_classes:post", "Create resource class",
          {"201": b.ok("201", None, location=True, links=rc_name_links)}, errors=("409",),
-         min_minor=2,
          body=d.schema("ResourceClassCreateRequest",
-                       clean(resource_class.POST_RC_SCHEMA_V1_2)),
+                       clean(schemas.resource_class.POST_RC_SCHEMA_V1_2)),
          tag=tag, policy="placement:resource_classes:create")
     rcn = "/resource_classes/{name}"
     b.op(rcn, "GET", "resource_classes/name:get", "Show resource class",
-         {"200": b.ok("200", rc_show, cached=True)}, errors=("404",), min_minor=2,
-         tag=tag, policy="placement:resource_classes:show")
+         {"200": b.ok("200", rc_show, cached=True)}, errors=("404",), tag=tag,
+         policy="placement:resource_classes:show")
     path_links = {
         name: {"operationId": op_id, "parameters": {"name": "$request.path.name"}}
         for name, op_id in (("GetResourceClass", "resource_classes/name:get"),
@@ -636,21 +668,24 @@ def build() -> dict:
     }
     b.op(
         rcn, "PUT", "resource_classes/name:put",
-        "Update resource class (1.2-1.6: rename) / create or verify (1.7+)",
+        f"Update resource class ({mv.RESOURCE_CLASSES}-"
+        f"{mv.previous(mv.RESOURCE_CLASS_PUT_CREATE)}: rename) / create or verify "
+        f"({mv.RESOURCE_CLASS_PUT_CREATE}+)",
         {
-            "200": b.ok("200", rc_show, cached=True, vrange=(2, 6)),
-            "201": b.ok("201", None, location=True, vrange=(7, None), links=path_links),
-            "204": b.ok("204", None, location=True, vrange=(7, None)),
+            "200": b.ok("200", rc_show, cached=True, vrange=(
+                mv.RESOURCE_CLASSES, mv.previous(mv.RESOURCE_CLASS_PUT_CREATE))),
+            "201": b.ok("201", None, location=True, vrange=(mv.RESOURCE_CLASS_PUT_CREATE, None),
+                        links=path_links),
+            "204": b.ok("204", None, location=True, vrange=(mv.RESOURCE_CLASS_PUT_CREATE, None)),
         },
-        errors=("404", "409"), min_minor=2,
-        body=d.versioned("ResourceClassUpdateRequest",
-                         [(2, 6, clean(resource_class.PUT_RC_SCHEMA_V1_2))]),
+        errors=("404", "409"),
+        body=d.versioned("ResourceClassUpdateRequest", schemas.resource_class.PUT_RC_SCHEMAS),
         body_required=False,
         tag=tag, policy="placement:resource_classes:update",
     )
     b.op(rcn, "DELETE", "resource_classes/name:delete", "Delete resource class",
-         {"204": b.ok("204", None)}, errors=("404", "409"), min_minor=2,
-         tag=tag, policy="placement:resource_classes:delete")
+         {"204": b.ok("204", None)}, errors=("404", "409"), tag=tag,
+         policy="placement:resource_classes:delete")
 
     # ---- traits ------------------------------------------------------------
     names: Schema = {"type": "array", "items": {"type": "string"}}
@@ -659,8 +694,7 @@ def build() -> dict:
         "/traits", "GET", "traits:get", "List traits",
         {"200": b.ok("200", d.schema("TraitsList", obj({"traits": names}, ["traits"])),
                      cached=True)},
-        min_minor=6,
-        query=query_params(trait.LIST_TRAIT_SCHEMA, {"name": 6, "associated": 6}, descriptions={
+        query=query_params(((mv.BASE, schemas.trait.LIST_TRAIT_SCHEMA),), descriptions={
             "name": "`in:A,B` or `startswith:PREFIX`.",
             "associated": "`true` or `false` (case-insensitive).",
         }),
@@ -668,8 +702,8 @@ def build() -> dict:
     )
     tn = "/traits/{name}"
     b.op(tn, "GET", "traits/name:get", "Show trait",
-         {"204": b.ok("204", None, cached=True)}, errors=("404",), min_minor=6,
-         tag=tag, policy="placement:traits:show")
+         {"204": b.ok("204", None, cached=True)}, errors=("404",), tag=tag,
+         policy="placement:traits:show")
     trait_links = {
         name: {"operationId": op_id, "parameters": {"name": "$request.path.name"}}
         for name, op_id in (("GetTrait", "traits/name:get"), ("DeleteTrait", "traits/name:delete"))
@@ -677,26 +711,26 @@ def build() -> dict:
     b.op(tn, "PUT", "traits/name:put", "Create or verify trait",
          {"201": b.ok("201", None, cached=True, location=True, links=trait_links),
           "204": b.ok("204", None, cached=True, location=True)},
-         min_minor=6, tag=tag, policy="placement:traits:update")
+         tag=tag, policy="placement:traits:update")
     b.op(tn, "DELETE", "traits/name:delete", "Delete trait",
-         {"204": b.ok("204", None)}, errors=("404", "409"), min_minor=6,
-         tag=tag, policy="placement:traits:delete")
+         {"204": b.ok("204", None)}, errors=("404", "409"), tag=tag,
+         policy="placement:traits:delete")
     rpt = "/resource_providers/{uuid}/traits"
     rp_traits = d.schema("ResourceProviderTraits", obj(
         {"traits": names, "resource_provider_generation": GENERATION},
         ["traits", "resource_provider_generation"]))
     tag = "resource_provider_traits"
     b.op(rpt, "GET", "resource_providers/uuid/traits:get", "List provider traits",
-         {"200": b.ok("200", rp_traits, cached=True)}, errors=("404",), min_minor=6,
-         tag=tag, policy="placement:resource_providers:traits:list")
+         {"200": b.ok("200", rp_traits, cached=True)}, errors=("404",), tag=tag,
+         policy="placement:resource_providers:traits:list")
     b.op(rpt, "PUT", "resource_providers/uuid/traits:put", "Update provider traits",
-         {"200": b.ok("200", rp_traits, cached=True)}, errors=("404", "409"), min_minor=6,
+         {"200": b.ok("200", rp_traits, cached=True)}, errors=("404", "409"),
          body=d.schema("ResourceProviderTraitsUpdateRequest",
-                       clean(trait.SET_TRAITS_FOR_RP_SCHEMA)),
+                       clean(schemas.trait.SET_TRAITS_FOR_RP_SCHEMA)),
          tag=tag, policy="placement:resource_providers:traits:update")
     b.op(rpt, "DELETE", "resource_providers/uuid/traits:delete", "Delete provider traits",
-         {"204": b.ok("204", None)}, errors=("404", "409"), min_minor=6,
-         tag=tag, policy="placement:resource_providers:traits:delete")
+         {"204": b.ok("204", None)}, errors=("404", "409"), tag=tag,
+         policy="placement:resource_providers:traits:delete")
 
     # ---- total usages ------------------------------------------------------
     per_type = {"type": "object", "properties": {"consumer_count": {"type": "integer"}},
@@ -704,29 +738,25 @@ def build() -> dict:
     b.op(
         "/usages", "GET", "usages:get", "List total usages",
         {"200": b.ok("200", d.versioned("UsagesResponse", [
-            (9, 37, obj({"usages": RC_AMOUNTS}, ["usages"])),
-            (38, None, obj({"usages": {"type": "object", "additionalProperties": per_type,
-                                       "description": "Grouped by consumer type."}},
-                           ["usages"])),
+            (mv.USAGES, obj({"usages": RC_AMOUNTS}, ["usages"])),
+            (mv.CONSUMER_TYPES, obj({"usages": {"type": "object",
+                                                "additionalProperties": per_type,
+                                                "description": "Grouped by consumer type."}},
+                                    ["usages"])),
         ]), cached=True)},
-        min_minor=9,
-        query=query_params(usage.GET_USAGES_SCHEMA_V1_38, {"consumer_type": 38},
-                           required={"project_id"}),
+        query=query_params(schemas.usage.GET_USAGES_SCHEMAS, required=frozenset({"project_id"})),
         tag="usages", policy="placement:usages",
     )
 
     # ---- reshaper ----------------------------------------------------------
     b.op(
         "/reshaper", "POST", "reshaper:post", "Reshape provider inventories and allocations",
-        {"204": b.ok("204", None)}, errors=("409",), min_minor=30,
-        body=d.versioned("ReshaperRequest", [
-            (30, 33, clean(reshaper.POST_RESHAPER_SCHEMA)),
-            (34, 37, clean(reshaper.POST_RESHAPER_SCHEMA_V1_34)),
-            (38, None, clean(reshaper.POST_RESHAPER_SCHEMA_V1_38)),
-        ]),
+        {"204": b.ok("204", None)}, errors=("409",),
+        body=d.versioned("ReshaperRequest", schemas.reshaper.POST_SCHEMAS),
         tag="reshaper", policy="placement:reshaper:reshape",
     )
 
+    b.emit(ROUTES)
     return assemble(d)
 
 
@@ -739,21 +769,22 @@ def candidates_response(d: Doc) -> Schema:
                    "additionalProperties": obj({"resources": RC_AMOUNTS}, ["resources"])}
     dict_req = obj({"allocations": dict_allocs}, ["allocations"])
     mappings = since({"type": "object", "additionalProperties": {"type": "array",
-                                                                   "items": UUID}}, 34)
+                                                                   "items": UUID}}, mv.MAPPINGS)
     map_req = obj({"allocations": dict_allocs, "mappings": mappings},
                   ["allocations", "mappings"])
     capacity = obj({"capacity": {"type": "integer"}, "used": {"type": "integer"}},
                    ["capacity", "used"])
     sum_props: dict[str, Schema] = {
         "resources": {"type": "object", "additionalProperties": capacity,
-                      "description": "Requested classes only below 1.27; every class "
-                      "with inventory from 1.27."}}
+                      "description": f"Requested classes only below {mv.ALL_SUMMARY_CLASSES}; "
+                      f"every class with inventory from {mv.ALL_SUMMARY_CLASSES}."}}
     sums = [obj(dict(sum_props), ["resources"])]
-    sum_props["traits"] = since({"type": "array", "items": {"type": "string"}}, 17)
+    sum_props["traits"] = since({"type": "array", "items": {"type": "string"}},
+                                mv.CANDIDATES_TRAITS)
     sums.append(obj(dict(sum_props), ["resources", "traits"]))
     sum_props["parent_provider_uuid"] = since({"type": ["string", "null"],
-                                               "format": "uuid"}, 29)
-    sum_props["root_provider_uuid"] = since(UUID, 29)
+                                               "format": "uuid"}, mv.NESTED_CANDIDATES)
+    sum_props["root_provider_uuid"] = since(UUID, mv.NESTED_CANDIDATES)
     sums.append(obj(dict(sum_props), list(sum_props)))
 
     def shape(req: Schema, summary: Schema) -> Schema:
@@ -763,43 +794,45 @@ def candidates_response(d: Doc) -> Schema:
                    ["allocation_requests", "provider_summaries"])
 
     return d.versioned("AllocationCandidatesResponse", [
-        (10, 11, shape(list_req, sums[0])),
-        (12, 16, shape(dict_req, sums[0])),
-        (17, 28, shape(dict_req, sums[1])),
-        (29, 33, shape(dict_req, sums[2])),
-        (34, None, shape(map_req, sums[2])),
+        (mv.ALLOCATION_CANDIDATES, shape(list_req, sums[0])),
+        (mv.ALLOCATIONS_DICT, shape(dict_req, sums[0])),
+        (mv.CANDIDATES_TRAITS, shape(dict_req, sums[1])),
+        (mv.NESTED_CANDIDATES, shape(dict_req, sums[2])),
+        (mv.MAPPINGS, shape(map_req, sums[2])),
     ])
 
 
 def candidate_params() -> list[dict]:
     """Query parameters of GET /allocation_candidates from refcloud's schemas."""
-    s10 = allocation_candidate.GET_SCHEMA_1_10["properties"]
-    s16 = allocation_candidate.GET_SCHEMA_1_16["properties"]
-    s25 = allocation_candidate.GET_SCHEMA_1_25
-    s31 = allocation_candidate.GET_SCHEMA_1_31
-    s36 = allocation_candidate.GET_SCHEMA_1_36["properties"]
+    table = schemas.allocation_candidate.GET_SCHEMAS
+    s10 = schemas.allocation_candidate.GET_SCHEMA_1_10["properties"]
+    s16 = schemas.allocation_candidate.GET_SCHEMA_1_16["properties"]
+    s25 = schemas.allocation_candidate.GET_SCHEMA_1_25
+    s31 = schemas.allocation_candidate.GET_SCHEMA_1_31
+    s36 = schemas.allocation_candidate.GET_SCHEMA_1_36["properties"]
     group = next(iter(s25["patternProperties"].values()))
     granular = (
-        " From 1.25 also as a granular group `{name}N` (N numeric); from 1.33 the "
-        "suffix may be `[a-zA-Z0-9_-]{{1,64}}`."
+        f" From {mv.GRANULAR_GROUPS} also as a granular group `{{name}}N` (N numeric); from "
+        f"{mv.VERBOSE_SUFFIXES} the suffix may be `[a-zA-Z0-9_-]{{{{1,64}}}}`."
     )
     return [
-        qparam("resources", s10["resources"], 10,
-               description="`RC:amount,...`; required up to 1.24 (400 without it)."
-               + granular.format(name="resources")),
-        qparam("limit", s16["limit"], 16, description="Maximum number of candidates."),
-        qparam("required", group, 17, description="Traits; `!TRAIT` from 1.22; `in:` and "
-               "repeats from 1.39." + granular.format(name="required")),
-        qparam("member_of", group, 21, description="Aggregates; `!` from 1.32."
-               + granular.format(name="member_of")),
-        qparam("group_policy", s25["properties"]["group_policy"], 25,
+        qparam("resources", s10["resources"], table,
+               description=f"`RC:amount,...`; required up to {mv.previous(mv.GRANULAR_GROUPS)} "
+               "(400 without it)." + granular.format(name="resources")),
+        qparam("limit", s16["limit"], table, description="Maximum number of candidates."),
+        qparam("required", group, table, description=f"Traits; `!TRAIT` from "
+               f"{mv.FORBIDDEN_TRAITS}; `in:` and repeats from {mv.ANY_TRAITS}."
+               + granular.format(name="required")),
+        qparam("member_of", group, table, description=f"Aggregates; `!` from "
+               f"{mv.FORBIDDEN_AGGREGATES}." + granular.format(name="member_of")),
+        qparam("group_policy", s25["properties"]["group_policy"], table,
                description="How granular groups share providers."),
         qparam("in_tree", next(v for k, v in s31["patternProperties"].items()
-                               if "in_tree" in k), 31,
+                               if "in_tree" in k), table,
                description="A provider uuid." + granular.format(name="in_tree")),
-        qparam("root_required", s36["root_required"], 35,
+        qparam("root_required", s36["root_required"], table,
                description="Traits the tree root must (`!`: must not) have."),
-        qparam("same_subtree", s36["same_subtree"], 36,
+        qparam("same_subtree", s36["same_subtree"], table,
                description="Group suffixes that must share a subtree (repeatable)."),
     ]
 
@@ -815,7 +848,7 @@ DEPARTURES = {
                "no marker: it is not paginated.",
     "RES002": "GET /allocation_candidates answers allocation_requests and "
               "provider_summaries, not one collection named after the path.",
-    "ERR002": "Placement's error objects have no links (and no code before 1.23).",
+    "ERR002": f"Placement's error objects have no links (and no code before {mv.ERROR_CODES}).",
 }
 
 
@@ -843,7 +876,7 @@ def assemble(d: Doc) -> dict:
         "info": {
             "title": "OpenStack Placement API (refcloud)",
             "description": (
-                "refcloud's Placement API, microversions 1.0-" + MAX + ". Generated by "
+                f"refcloud's Placement API, microversions {mv.MIN_VERSION}-{MAX}. Generated by "
                 "reference-impl/tools/gen_openapi.py from refcloud's JSON-Schemas; do not "
                 "edit by hand. `x-openstack` `min-ver`/`max-ver` give the microversion range "
                 "of operations, responses, parameters, fields and per-version schemas.\n\n"
@@ -872,7 +905,7 @@ def assemble(d: Doc) -> dict:
                 "OpenStackAPIVersion": {
                     "name": "OpenStack-API-Version", "in": "header", "required": False,
                     "description": "`placement X.Y` or `placement latest`; without it the "
-                    "minimum (1.0) is used. Out of range: 406; malformed: 400.",
+                    f"minimum ({mv.MIN_VERSION}) is used. Out of range: 406; malformed: 400.",
                     "schema": {"type": "string", "example": "placement " + MAX},
                 },
                 "path_uuid": {"name": "uuid", "in": "path", "required": True,
@@ -884,7 +917,7 @@ def assemble(d: Doc) -> dict:
                 "path_resource_class": {
                     "name": "resource_class", "in": "path", "required": True,
                     "description": "A resource class name.",
-                    "schema": {"type": "string", "pattern": inventory.RC_PATTERN}},
+                    "schema": {"type": "string", "pattern": schemas.inventory.RC_PATTERN}},
                 "path_name": {"name": "name", "in": "path", "required": True,
                               "description": "A resource class or trait name.",
                               "schema": {"type": "string", "pattern": "^[A-Z0-9_]+$",
@@ -902,13 +935,14 @@ def assemble(d: Doc) -> dict:
                 "Location": {**header, "description": "URL of the resource."},
                 "CreatedLocation": {**header, "required": True,
                                     "description": "URL of the created resource."},
-                "LastModified": {**header, **xo(15), "required": True,
-                                 "description": "HTTP-date; from 1.15."},
-                "LastModifiedUnlessEmpty": {**header, **xo(15),
-                                            "description": "HTTP-date; from 1.15, when the "
-                                            "provider has inventory (absent when empty)."},
-                "CacheControl": {**header, **xo(15), "required": True,
-                                 "description": "`no-cache`; from 1.15."},
+                "LastModified": {**header, **xo(mv.CACHE_HEADERS), "required": True,
+                                 "description": f"HTTP-date; from {mv.CACHE_HEADERS}."},
+                "LastModifiedUnlessEmpty": {**header, **xo(mv.CACHE_HEADERS),
+                                            "description": f"HTTP-date; from {mv.CACHE_HEADERS}, "
+                                            "when the provider has inventory (absent when "
+                                            "empty)."},
+                "CacheControl": {**header, **xo(mv.CACHE_HEADERS), "required": True,
+                                 "description": f"`no-cache`; from {mv.CACHE_HEADERS}."},
             },
             "schemas": d.schemas,
         },

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+from typing import Any
+
 import httpx
 import pytest
 from refcloud import microversion
+from refcloud.placement.routes import ROUTES
 
 
 def test_versions_are_sequential_from_1_0_to_1_39() -> None:
@@ -56,3 +61,77 @@ def test_unparsable_version_is_400(client: httpx.Client, value: str) -> None:
     (error,) = resp.json()["errors"]
     assert "invalid version string" in error["detail"]
     assert "max_version" not in error
+
+
+def test_named_versions_cover_every_version_once() -> None:
+    named = {v for k, v in vars(microversion).items()
+             if isinstance(v, microversion.Version) and k.isupper()}
+    assert [str(v) for v in sorted(named)] == microversion.VERSIONS
+    assert str(microversion.NESTED_PROVIDERS) == "1.14"
+    assert str(microversion.CACHE_HEADERS) == "1.15"
+
+
+def test_tables_give_the_newest_entry_reached_and_their_ranges() -> None:
+    table = ((microversion.BASE, "a"), (microversion.NESTED_PROVIDERS, "b"),
+             (microversion.CONSUMER_TYPES, "c"))
+    rows = [(str(lo), str(hi) if hi else None, v) for lo, hi, v in microversion.ranges(table)]
+    assert rows == [("1.0", "1.13", "a"), ("1.14", "1.37", "b"), ("1.38", None, "c")]
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "first"),
+    [
+        ("/resource_providers", "GET", "1.0"),
+        ("/resource_providers/{uuid}/aggregates", "PUT", "1.1"),
+        ("/resource_classes/{name}", "PUT", "1.2"),
+        ("/resource_providers/{uuid}/inventories", "DELETE", "1.5"),
+        ("/traits", "GET", "1.6"),
+        ("/allocation_candidates", "GET", "1.10"),
+        ("/reshaper", "POST", "1.30"),
+    ],
+)
+def test_a_routed_handler_says_its_first_version(path: str, method: str, first: str) -> None:
+    assert str(microversion.min_version_of(ROUTES[path][method])) == first
+
+
+@pytest.mark.parametrize(
+    ("path", "below", "status"),
+    [("/reshaper", "1.29", 404), ("/resource_providers/{uuid}/inventories", "1.4", 405)],
+)
+def test_below_the_first_version_is_404_or_405(
+    client: httpx.Client, path: str, below: str, status: int
+) -> None:
+    method = "POST" if path == "/reshaper" else "DELETE"
+    url = path.replace("{uuid}", "c8bd32b4-96b6-4b55-a6a2-6c1bd5bbf3f2")
+    resp = client.request(method, url, headers={"openstack-api-version": f"placement {below}"},
+                          json={})
+    assert resp.status_code == status
+    assert resp.json()["errors"][0]["status"] == status
+
+
+def _gen_openapi() -> Any:
+    path = Path(__file__).resolve().parents[3] / "reference-impl" / "tools" / "gen_openapi.py"
+    spec = importlib.util.spec_from_file_location("gen_openapi", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_openapi_operations_are_the_routes_at_their_handlers_versions() -> None:
+    doc = _gen_openapi().build()
+    documented = {(path, method.upper()) for path, item in doc["paths"].items()
+                  for method in item if method != "x-interopcheck-ignore"}
+    assert documented == {(p, m) for p, methods in ROUTES.items() for m in methods if p}
+    for path, methods in ROUTES.items():
+        for method, app in methods.items():
+            if path:
+                op = doc["paths"][path][method.lower()]
+                assert op["x-openstack"]["min-ver"] == str(microversion.min_version_of(app))
+
+
+def test_openapi_generator_refuses_an_undescribed_route() -> None:
+    gen = _gen_openapi()
+    builder = gen.Builder()
+    with pytest.raises(SystemExit, match="route GET /new is not described"):
+        builder.emit({"/new": {"GET": ROUTES["/traits"]["GET"]}})
