@@ -20,11 +20,10 @@ from interopcheck.rules.targets import (
     Parameter,
     Response,
     Schema,
-    Target,
     escape,
 )
 
-__all__ = ["HTTP_METHODS", "MV_RE", "api_document", "iter_targets", "parse_mv", "version_range"]
+__all__ = ["HTTP_METHODS", "MV_RE", "api_document", "parse_mv", "version_range"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 MV_RE = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
@@ -32,6 +31,7 @@ _SUBSCHEMA_MAPS = ("properties", "patternProperties", "$defs", "definitions")
 _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _SUBSCHEMA_ONE = ("items", "additionalProperties", "not", "contains", "if", "then", "else",
                   "propertyNames", "unevaluatedProperties")
+_SUBSCHEMA_KEYS = frozenset(_SUBSCHEMA_MAPS + _SUBSCHEMA_LISTS + _SUBSCHEMA_ONE)
 
 
 def parse_mv(value: Any) -> tuple[int, int] | None:
@@ -194,9 +194,12 @@ def iter_schemas(api: ApiDocument) -> Iterator[Schema]:
             continue
         seen.add(key)
         yield Schema(node.source, node.pointer, value, name, node, role)
+        present = _SUBSCHEMA_KEYS.intersection(value)  # most schemas have none: one C call
+        if not present:
+            continue
         src, ptr = node.source, node.pointer
         for k in _SUBSCHEMA_MAPS:
-            sub = value.get(k)
+            sub = value.get(k) if k in present else None
             if isinstance(sub, dict):
                 base = f"{ptr}/{k}/"
                 for pname, pval in sub.items():
@@ -204,22 +207,13 @@ def iter_schemas(api: ApiDocument) -> Iterator[Schema]:
                         stack.append((Node(src, base + escape(pname), pval),
                                       pname if k == "properties" else None, None))
         for k in _SUBSCHEMA_LISTS:
-            sub = value.get(k)
+            sub = value.get(k) if k in present else None
             if isinstance(sub, list):
                 for i, pval in enumerate(sub):
                     if isinstance(pval, dict):
                         stack.append((Node(src, f"{ptr}/{k}/{i}", pval), name,
                                       role if k != "prefixItems" else None))
         for k in _SUBSCHEMA_ONE:
-            sub = value.get(k)
+            sub = value.get(k) if k in present else None
             if isinstance(sub, dict):
                 stack.append((Node(src, f"{ptr}/{k}", sub), None, None))
-
-
-def iter_targets(root: SourceFile) -> Iterator[Target]:
-    api = api_document(root)
-    for op in api.operations:
-        yield op
-        yield from op.parameters
-    yield from iter_schemas(api)
-    yield api

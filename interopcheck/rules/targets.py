@@ -20,7 +20,10 @@ __all__ = ["ApiDocument", "ErrorBody", "Exchange", "Location", "Node", "Operatio
 
 
 def escape(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
+    t = str(token)
+    if "~" not in t and "/" not in t:  # nearly every key: no copies
+        return t
+    return t.replace("~", "~0").replace("/", "~1")
 
 
 @dataclass(frozen=True, slots=True)
