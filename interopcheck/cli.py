@@ -22,21 +22,22 @@ from pathlib import Path
 from typing import TextIO
 
 import httpx
-import yaml
 
-from interopcheck import __version__, demo
+from interopcheck import __version__, demo, outputs
 from interopcheck.baseline import Baseline, BaselineError
 from interopcheck.capabilities import cli as capabilities_cli
 from interopcheck.check import cli as check_cli
 from interopcheck.diff import NOISE_MODES, DiffOptions, run_diff
+from interopcheck.errors import ReportError, UsageError
 from interopcheck.fuzz import cli as fuzz_cli
+from interopcheck.ignores import load_ignores
 from interopcheck.lint import breaking_cli
 from interopcheck.lint import cli as lint_cli
 from interopcheck.matrix import cli as matrix_cli
 from interopcheck.microversion import VersionError, parse_range
-from interopcheck.profile.loader import ProfileError, load_profile, parse_ignore
+from interopcheck.profile.loader import ProfileError, load_profile
 from interopcheck.profile.model import IgnoreRule, Profile
-from interopcheck.render import EXTENSIONS, FORMATS, PLANNED
+from interopcheck.render import FORMATS, PLANNED
 from interopcheck.report import Report
 from interopcheck.runner.clouds import Cloud, resolve_token
 from interopcheck.runner.run import Clouds, Progress
@@ -51,10 +52,6 @@ EXIT_FAILED = 2
 EXIT_INTERRUPTED = 130
 #: Standard output closed by its reader (128 + SIGPIPE, as a shell reports it).
 EXIT_BROKEN_PIPE = 141
-
-
-class UsageError(Exception):
-    """A problem with the command line; the message is the one line to print."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -141,27 +138,7 @@ def _formats(args: argparse.Namespace) -> list[str]:
 
 
 def _ignores(args: argparse.Namespace) -> tuple[IgnoreRule, ...]:
-    rules: list[IgnoreRule] = []
-    for expr in args.ignore:
-        try:
-            rules.append(parse_ignore(expr, origin="--ignore"))
-        except ValueError as exc:
-            raise UsageError(f"--ignore: {exc}") from None
-    if args.ignore_file:
-        try:
-            document = yaml.safe_load(Path(args.ignore_file).read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise UsageError(f"--ignore-file {args.ignore_file}: cannot read it: {exc}") from None
-        if isinstance(document, dict):
-            document = document.get("ignore")
-        if not isinstance(document, list):
-            raise UsageError(f"--ignore-file {args.ignore_file}: expected a YAML list of rules")
-        for i, raw in enumerate(document):
-            try:
-                rules.append(parse_ignore(raw, origin=f"{args.ignore_file}[{i}]"))
-            except (ValueError, VersionError) as exc:
-                raise UsageError(f"--ignore-file {args.ignore_file}: entry {i}: {exc}") from None
-    return tuple(rules)
+    return load_ignores(args.ignore, args.ignore_file)
 
 
 def _check_spec(spec: str) -> None:
@@ -200,18 +177,11 @@ def _clouds(args: argparse.Namespace, profile: Profile,
 
 def _write_reports(report: Report, formats: Sequence[str], directory: str,
                    out: TextIO) -> None:
-    path = Path(directory)
     try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"--report-dir {directory}: cannot create it: "
-                         f"{exc.strerror or exc}") from None
-    written = []
-    for name in formats:
-        target = path / f"report.{EXTENSIONS.get(name, name)}"
-        target.write_text(FORMATS[name](report), encoding="utf-8")
-        written.append(str(target))
-    out.write("Reports: " + ", ".join(written) + "\n")
+        written = outputs.write_reports(report, formats, directory)
+    except ReportError as exc:
+        raise UsageError(f"--report-dir {exc.path}: {exc.why}") from None
+    out.write("Reports: " + ", ".join(str(p) for p in written) + "\n")
 
 
 def _diff(args: argparse.Namespace, transports: Mapping[str, httpx.BaseTransport],

@@ -19,13 +19,17 @@ import argparse
 import signal
 import sys
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TextIO
 
+from interopcheck.api import diff_clouds
+from interopcheck.diff import DiffOptions
+from interopcheck.errors import InteropcheckError
 from interopcheck.launcher import RefcloudServer, RefcloudStartError, start_refclouds
+from interopcheck.outputs import render, write_reports
+from interopcheck.runner.run import Progress
 
 __all__ = ["DEFAULT_DIR", "DEFAULT_DRIFT", "add_arguments", "main", "register", "run", "servers"]
 
@@ -72,8 +76,6 @@ def servers(directory: Path, drift: Sequence[str] = ()) -> Iterator[tuple[Refclo
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run the demo with parsed options; returns the diff's exit code (2 if it cannot run)."""
-    from interopcheck import cli
-
     out = out or sys.stdout
     err = err or sys.stderr
     drift = tuple(dict.fromkeys(args.drift)) or DEFAULT_DRIFT
@@ -103,20 +105,20 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
                       f"cloud B: {b.url}  refcloud {flags}, database "
                       f"{directory}/refcloud-b.db\n\n")
             out.flush()
-            argv = ["diff", a.url, b.url, "--profile", "placement",
-                    "--microversions", args.microversions, "--report-dir", str(directory),
-                    "--format", ",".join(REPORT_FORMATS)]
-            if args.quiet:
-                argv.append("--quiet")
-            started = time.time()
-            code = cli.main(argv, stdout=out, stderr=err)
-            html = directory / "report.html"
-            if html.exists() and html.stat().st_mtime >= started - 1:
-                out.write(f"\nOpen {directory / 'report.html'} in a browser for the "
-                          "side-by-side view.\n")
-            return code
+            report = diff_clouds(a.url, b.url, profile="placement",
+                                 options=DiffOptions(microversions=args.microversions),
+                                 progress=Progress(err, enabled=not args.quiet))
+            out.write(render(report, "text"))
+            written = write_reports(report, REPORT_FORMATS, directory)
+            out.write("Reports: " + ", ".join(str(p) for p in written) + "\n")
+            out.write(f"\nOpen {directory / 'report.html'} in a browser for the "
+                      "side-by-side view.\n")
+            return report.exit_code
     except RefcloudStartError as exc:  # refcloud's own line: a bad --drift, a missing module
         err.write(f"interopcheck demo: {exc.reason}\n")
+        return 2
+    except InteropcheckError as exc:  # a bad --microversions, a report that cannot be written
+        err.write(f"interopcheck demo: {exc}\n")
         return 2
     except KeyboardInterrupt:
         err.write("interopcheck demo: interrupted; both servers stopped\n")

@@ -1,4 +1,5 @@
-"""One HTTP request and its response, as plain data (no I/O here).
+"""One HTTP request and its response, as plain data (no I/O here): what the runner records
+and the comparison, the diff and the live checks read.
 
 Header names are stored lower-cased, in the order received. The values of secret
 request headers (``X-Auth-Token``, ``Authorization``, ...) are never stored: the

@@ -1,4 +1,12 @@
-"""Findings: the one result model every renderer reads.
+"""Findings: what a diff found, and what every finding of diff, check and lint shares.
+
+Every command reports findings of one shape, :class:`AnyFinding`: the rule (an API-SIG
+rule id), its :class:`Severity`, one line saying what is wrong (``message``), where it
+is (``where``) and service-specific fields as ``extra``. The three commands keep the
+fields their renderers need beside that: a diff's :class:`Finding` (below), a check's
+:class:`~interopcheck.check.run.CheckFinding` (origin, departure) and lint's
+:class:`~interopcheck.rules.registry.Violation` (pointer, file location). Renderers are
+registered for all three in one place, :mod:`interopcheck.outputs`.
 
 A :class:`Finding` is one structural difference between cloud A (the reference a
 client was written against) and cloud B, at one call of one scenario at one
@@ -17,14 +25,44 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-__all__ = ["Finding", "Severity", "Verdict", "classify"]
+__all__ = ["AnyFinding", "Finding", "Severity", "Verdict", "classify"]
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 
 class Severity(str, enum.Enum):
     ERROR = "error"
     WARNING = "warning"
     INFO = "info"
+
+
+@runtime_checkable
+class AnyFinding(Protocol):
+    """What every finding has, whichever command found it (diff, check or lint)."""
+
+    @property
+    def rule(self) -> str: ...
+
+    @property
+    def severity(self) -> Severity: ...
+
+    @property
+    def message(self) -> str:
+        """One line: what is wrong."""
+        ...
+
+    @property
+    def where(self) -> str:
+        """Where it is: a call and a JSON path, a probe, a file position."""
+        ...
+
+    @property
+    def extra(self) -> Mapping[str, str]:
+        """Service- and command-specific fields (never secrets)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +96,16 @@ class Finding:
     summary: str
     #: Free-form context for renderers (request bodies, full values), never secrets.
     extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        """The verdict's one line (:class:`AnyFinding`)."""
+        return self.summary
+
+    @property
+    def where(self) -> str:
+        """The call, microversion and JSON path or header (:class:`AnyFinding`)."""
+        return f"{self.method} {self.url} @ {self.microversion}: {self.path}"
 
     @property
     def key(self) -> str:

@@ -7,6 +7,9 @@ depth (``$..links``), or as a JSON Pointer (``/resource_providers/*/links``,
 numbers stand for any index). A pattern covers the path it names and everything
 below it. Header rules name a header (case-insensitive, ``*`` globs allowed);
 ``status`` names the status code.
+
+:func:`load_ignores` reads the rules a user gives (expressions and a YAML file), for the
+command line, the pytest plugin and library callers alike.
 """
 
 from __future__ import annotations
@@ -15,8 +18,13 @@ import re
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
 from functools import lru_cache
+from pathlib import Path
 
-from interopcheck.microversion import Version
+import yaml
+
+from interopcheck.errors import UsageError
+from interopcheck.microversion import Version, VersionError
+from interopcheck.profile.loader import parse_ignore
 from interopcheck.profile.model import IgnoreRule
 
 __all__ = [
@@ -24,6 +32,7 @@ __all__ = [
     "HEADER_KINDS",
     "covers",
     "ignored",
+    "load_ignores",
     "matches",
     "parse_path",
 ]
@@ -126,3 +135,36 @@ def ignored(rules: Iterable[IgnoreRule], *, scenario: str, call: str, version: V
         if matches(rule, scenario=scenario, call=call, version=version, kind=kind, path=path):
             return rule
     return None
+
+
+def load_ignores(expressions: Iterable[str] = (), file: str | Path | None = None, *,
+                 expression_option: str = "--ignore",
+                 file_option: str = "--ignore-file") -> tuple[IgnoreRule, ...]:
+    """The ignore rules of ``expressions`` (``$.a[*].b``, ``/a/*/b``, ``status``,
+    ``header:NAME``) and of ``file`` (a YAML list of such strings or of mappings with
+    path/header, kind, scenario, call, microversions, reason; or ``{ignore: [...]}``).
+
+    Raises :class:`~interopcheck.errors.UsageError` naming the option (``expression_option``,
+    ``file_option``) and the entry at fault.
+    """
+    rules: list[IgnoreRule] = []
+    for expr in expressions:
+        try:
+            rules.append(parse_ignore(expr, origin=expression_option))
+        except ValueError as exc:
+            raise UsageError(f"{expression_option}: {exc}") from None
+    if file:
+        try:
+            document = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise UsageError(f"{file_option} {file}: cannot read it: {exc}") from None
+        if isinstance(document, dict):
+            document = document.get("ignore")
+        if not isinstance(document, list):
+            raise UsageError(f"{file_option} {file}: expected a YAML list of rules")
+        for i, raw in enumerate(document):
+            try:
+                rules.append(parse_ignore(raw, origin=f"{file}[{i}]"))
+            except (ValueError, VersionError) as exc:
+                raise UsageError(f"{file_option} {file}: entry {i}: {exc}") from None
+    return tuple(rules)

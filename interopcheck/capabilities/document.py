@@ -13,8 +13,8 @@ Document (``interopcheck/schemas/capabilities.schema.json``, ``schema_version`` 
 A route exists at a microversion when one of the profile's calls to it answered with
 anything but 404 or 405 there (the probes the calls already make; a route only ever
 called for an unknown resource is not listed). Paths are templates: generated values
-and UUIDs become ``{uuid}``, ``{name}``, ``{resource_class}``, ``{trait}``; upper-case
-names (``VCPU``, ``HW_CPU_X86_AVX``) become ``{name}``.
+and UUIDs become ``{uuid}``; generated names, resource classes and traits, and
+upper-case names (``VCPU``, ``HW_CPU_X86_AVX``), become ``{name}``.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ __all__ = ["FORMAT", "SCHEMA_VERSION", "build_document", "diff_documents", "vers
 FORMAT = "interopcheck-capabilities"
 SCHEMA_VERSION = 1
 _TEMPLATE = re.compile(r"\$(uuid|hex|name|rc|trait|var)\(([^)]*)\)")
-_TEMPLATE_NAMES = {"uuid": "{uuid}", "hex": "{uuid}", "name": "{name}",
-                   "rc": "{resource_class}", "trait": "{trait}"}
+_TEMPLATE_NAMES = {"uuid": "{uuid}", "hex": "{uuid}", "name": "{name}", "rc": "{name}",
+                   "trait": "{name}"}
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
                    r"[0-9a-fA-F]{12}$")
 _UPPER_NAME = re.compile(r"^[A-Z][A-Z0-9_]+$")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from typing import Any
 
 from interopcheck.check.run import MODES, CheckFinding, CheckResult
 from interopcheck.check.tolerance import DEPARTURES
@@ -72,27 +71,5 @@ def to_text(result: CheckResult) -> str:
 
 
 def to_json(result: CheckResult) -> str:
-    def finding(f: CheckFinding) -> dict[str, Any]:
-        return {"rule": f.rule, "severity": f.severity.value, "message": f.message,
-                "where": f.where, "origin": f.origin, "departure": f.departure,
-                "tolerated_in": ["tolerant"] if f.tolerated else [],
-                "description": f.description, "guideline": f.url}
-
-    doc = {
-        "cloud": result.cloud,
-        "profile": result.profile,
-        "min_version": str(result.min_version) if result.min_version else None,
-        "max_version": str(result.max_version) if result.max_version else None,
-        "versions": [str(v) for v in result.versions],
-        "calls": result.calls,
-        "probes": result.probes,
-        "fail_on": result.fail_on.value,
-        "modes": {mode: {"passed": result.passed(mode),
-                         "failing": len(result.failing(mode))} for mode in MODES},
-        "findings": [finding(f) for f in result.findings],
-        "departures": {k: v for k, v in DEPARTURES.items()
-                       if any(f.departure == k for f in result.findings)},
-        "problems": [{"where": i.where, "what": i.what, "what_to_do": i.what_to_do}
-                     for i in result.issues],
-    }
-    return json.dumps(doc, indent=2) + "\n"
+    """The result's documented JSON form (:meth:`CheckResult.to_dict`)."""
+    return json.dumps(result.to_dict(), indent=2) + "\n"

@@ -12,9 +12,10 @@ by the rule catalog in strict and in tolerant mode.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
+from typing import Any
 
 from interopcheck.check.probes import DESCRIPTIONS, discovery_unauthenticated, run_probes
 from interopcheck.check.sources.live import LiveSource, collect, discovery_target
@@ -48,6 +49,9 @@ class CheckOptions:
 
 @dataclass(frozen=True, slots=True)
 class CheckFinding:
+    """One rule broken by one live answer or probe (an
+    :class:`~interopcheck.findings.AnyFinding`)."""
+
     rule: str
     severity: Severity
     message: str
@@ -60,6 +64,26 @@ class CheckFinding:
     @property
     def tolerated(self) -> bool:
         return self.departure is not None
+
+    @property
+    def extra(self) -> dict[str, str]:
+        """The check's own fields (:class:`~interopcheck.findings.AnyFinding`)."""
+        fields = {"origin": self.origin, "departure": self.departure or "",
+                  "description": self.description, "guideline": self.url}
+        return {k: v for k, v in fields.items() if v}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "severity": self.severity.value, "message": self.message,
+                "where": self.where, "origin": self.origin, "departure": self.departure,
+                "tolerated_in": ["tolerant"] if self.tolerated else [],
+                "description": self.description, "guideline": self.url}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CheckFinding:
+        return cls(rule=data["rule"], severity=Severity(data["severity"]),
+                   message=data["message"], where=data["where"], origin=data["origin"],
+                   departure=data["departure"], description=data["description"],
+                   url=data["guideline"])
 
 
 @dataclass(slots=True)
@@ -93,6 +117,41 @@ class CheckResult:
     def rule_ids(self, mode: str | None = None) -> set[str]:
         found = self.findings if mode is None else self.failing(mode)
         return {f.rule for f in found}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The documented JSON form (``interopcheck check --format json``)."""
+        return {
+            "cloud": self.cloud,
+            "profile": self.profile,
+            "min_version": str(self.min_version) if self.min_version else None,
+            "max_version": str(self.max_version) if self.max_version else None,
+            "versions": [str(v) for v in self.versions],
+            "calls": self.calls,
+            "probes": self.probes,
+            "fail_on": self.fail_on.value,
+            "modes": {mode: {"passed": self.passed(mode),
+                             "failing": len(self.failing(mode))} for mode in MODES},
+            "findings": [f.to_dict() for f in self.findings],
+            "departures": {k: v for k, v in DEPARTURES.items()
+                           if any(f.departure == k for f in self.findings)},
+            "problems": [{"where": i.where, "what": i.what, "what_to_do": i.what_to_do}
+                         for i in self.issues],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CheckResult:
+        """The inverse of :meth:`to_dict` (``modes`` and ``departures`` are derived)."""
+        def version(text: str | None) -> Version | None:
+            return parse(text) if text else None
+
+        return cls(
+            cloud=data["cloud"], profile=data["profile"],
+            min_version=version(data["min_version"]), max_version=version(data["max_version"]),
+            versions=[parse(v) for v in data["versions"]],
+            findings=[CheckFinding.from_dict(f) for f in data["findings"]],
+            issues=[Issue(data["cloud"], "check", p["where"], p["what"], p["what_to_do"])
+                    for p in data["problems"]],
+            calls=data["calls"], probes=data["probes"], fail_on=Severity(data["fail_on"]))
 
 
 def plan(scenarios: Sequence[Scenario], spec: str, low: Version, high: Version,

@@ -17,10 +17,8 @@ reports once, through the existing renderers.
 
 from __future__ import annotations
 
-import argparse
 import datetime as _dt
 import glob
-import io
 import json
 import os
 from collections.abc import Sequence
@@ -34,10 +32,12 @@ import pytest
 from interopcheck import __version__
 from interopcheck.baseline import Baseline, BaselineError
 from interopcheck.check import CheckOptions, CheckResult, run_check
-from interopcheck.check.run import CheckFinding, plan
+from interopcheck.check.run import plan
 from interopcheck.diff import DiffOptions, JobsResult, diff_jobs
-from interopcheck.findings import Severity
-from interopcheck.microversion import Version, VersionError, parse, select
+from interopcheck.errors import ReportError, UsageError
+from interopcheck.ignores import load_ignores
+from interopcheck.microversion import Version, VersionError, select
+from interopcheck.outputs import write_reports
 from interopcheck.profile.loader import ProfileError, load_profile
 from interopcheck.profile.model import IgnoreRule, Profile, Scenario
 from interopcheck.pytest_plugin.settings import Settings, normalise_spec
@@ -66,13 +66,12 @@ def _now() -> str:
 
 
 def _ignores(settings: Settings) -> tuple[IgnoreRule, ...]:
-    from interopcheck import cli
-
-    args = argparse.Namespace(ignore=list(settings.ignores), ignore_file=settings.ignore_file)
     try:
-        return cli._ignores(args)
-    except cli.UsageError as exc:
-        raise pytest.UsageError(str(exc).replace("--ignore", "--interop-ignore", 1)) from None
+        return load_ignores(settings.ignores, settings.ignore_file,
+                            expression_option="--interop-ignore",
+                            file_option="--interop-ignore-file")
+    except UsageError as exc:
+        raise pytest.UsageError(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -284,7 +283,7 @@ class InteropState:
         return {
             "diff": [{"scenario": j.scenario, "version": j.version,
                       "report": j.report.to_dict()} for j in self.diff_jobs],
-            "check": [{"rank": rank, "version": v, "result": check_to_dict(r)}
+            "check": [{"rank": rank, "version": v, "result": r.to_dict()}
                       for rank, v, r in self.check_results],
         }
 
@@ -311,16 +310,13 @@ class InteropState:
         jobs.sort(key=lambda j: (j[0], j[1]))
         report = merge_reports([r for _rank, _v, r in jobs]) if jobs else None
         checks = [(c["rank"], version_key(c["version"]) if c["version"] else (-1,),
-                   check_from_dict(c["result"])) for p in parts for c in p["check"]]
+                   CheckResult.from_dict(c["result"])) for p in parts for c in p["check"]]
         checks.sort(key=lambda c: (c[0], c[1]))
         check = merge_check_results([c for _r, _v, c in checks]) if checks else None
         return report, check
 
     def write_reports(self) -> None:
         """Merge every part and write the reports into ``--interop-report`` (controller)."""
-        from interopcheck import cli
-        from interopcheck.check.report import to_json, to_text
-        from interopcheck.render import FORMATS
         from interopcheck.render._common import summary_line
 
         report, check = self.merged()
@@ -334,20 +330,11 @@ class InteropState:
         directory = self.settings.report_dir
         if not directory or (report is None and check is None):
             return
-        out = io.StringIO()
         try:
-            if report is not None:
-                cli._write_reports(report, list(FORMATS), directory, out)
-                self.written.extend(out.getvalue().removeprefix("Reports: ").strip()
-                                    .split(", "))
-            if check is not None:
-                path = Path(directory)
-                path.mkdir(parents=True, exist_ok=True)
-                for name, text in (("guidelines.txt", to_text(check)),
-                                   ("guidelines.json", to_json(check))):
-                    (path / name).write_text(text, encoding="utf-8")
-                    self.written.append(str(path / name))
-        except (cli.UsageError, OSError) as exc:
+            for result in (report, check):
+                if result is not None:
+                    self.written.extend(str(p) for p in write_reports(result, None, directory))
+        except ReportError as exc:
             self.summary.append(f"could not write the reports: {exc}")
 
 
@@ -389,40 +376,3 @@ def merge_check_results(results: Sequence[CheckResult]) -> CheckResult:
         versions=versions, findings=[f for r in results for f in r.findings], issues=issues,
         calls=sum(r.calls for r in results), probes=sum(r.probes for r in results),
         fail_on=first.fail_on)
-
-
-def _version(text: str | None) -> Version | None:
-    return parse(text) if text else None
-
-
-def check_to_dict(result: CheckResult) -> dict[str, Any]:
-    """A guideline check result as JSON-ready data (see :func:`check_from_dict`)."""
-    def finding(f: CheckFinding) -> dict[str, Any]:
-        return {"rule": f.rule, "severity": f.severity.value, "message": f.message,
-                "where": f.where, "origin": f.origin, "departure": f.departure,
-                "description": f.description, "url": f.url}
-
-    return {
-        "cloud": result.cloud, "profile": result.profile,
-        "min_version": str(result.min_version) if result.min_version else None,
-        "max_version": str(result.max_version) if result.max_version else None,
-        "versions": [str(v) for v in result.versions],
-        "findings": [finding(f) for f in result.findings],
-        "issues": [{"cloud": i.cloud, "category": i.category, "where": i.where, "what": i.what,
-                    "what_to_do": i.what_to_do} for i in result.issues],
-        "calls": result.calls, "probes": result.probes, "fail_on": result.fail_on.value,
-    }
-
-
-def check_from_dict(data: dict[str, Any]) -> CheckResult:
-    findings = [CheckFinding(rule=f["rule"], severity=Severity(f["severity"]),
-                             message=f["message"], where=f["where"], origin=f["origin"],
-                             departure=f["departure"], description=f["description"],
-                             url=f["url"]) for f in data["findings"]]
-    return CheckResult(
-        cloud=data["cloud"], profile=data["profile"],
-        min_version=_version(data["min_version"]), max_version=_version(data["max_version"]),
-        versions=[parse(v) for v in data["versions"]], findings=findings,
-        issues=[Issue(**i) for i in data["issues"]], calls=data["calls"],
-        probes=data["probes"], fail_on=Severity(data["fail_on"]))
-

@@ -9,26 +9,21 @@ a skipped call gets ``<skipped>``. Problems (parts of the run that failed) are
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import datetime
 
 from interopcheck.findings import Finding
+from interopcheck.render import junit_xml
 from interopcheck.render._common import cloud_label, finding_lines, ordered_findings, shorten
+from interopcheck.render.junit_xml import xml_text as _x
 from interopcheck.report import CallResult, Report
 
 __all__ = ["PROBLEMS_SUITE", "render"]
 
-# Characters XML 1.0 cannot carry at all (not even escaped): replaced by U+FFFD.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _MESSAGE_CHARS = 1000
 #: Name of the suite that holds the run's problems as errors.
 PROBLEMS_SUITE = "(run problems)"
-
-
-def _x(text: object) -> str:
-    return _NOT_XML.sub("\ufffd", str(text))
 
 
 def _seconds(start: str, end: str) -> str | None:
@@ -49,24 +44,22 @@ def _properties(parent: ET.Element, report: Report) -> None:
 
 def _testcase(suite: ET.Element, report: Report, call: CallResult,
               findings: Sequence[Finding]) -> ET.Element:
-    case = ET.SubElement(suite, "testcase",
-                         classname=_x(f"{report.service_type}.{call.scenario}"),
-                         name=_x(f"{call.call} @ {call.microversion}"))
-    case.set("file", _x(report.profile))
+    classname = f"{report.service_type}.{call.scenario}"
+    name = f"{call.call} @ {call.microversion}"
     status = f"{call.method} {call.url} @ {call.microversion}: status A={call.status_a} " \
              f"B={call.status_b}"
     if findings:
         lines = [status] + [line for f in findings for line in finding_lines(f)]
         message = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}: " + "; ".join(
             finding_lines(f)[0] for f in findings)
-        failure = ET.SubElement(case, "failure", message=_x(shorten(message, _MESSAGE_CHARS)),
-                                type="interopcheck.finding")
-        failure.text = _x("\n".join(lines))
-    elif call.skipped:
-        ET.SubElement(case, "skipped", message=_x(call.skipped))
-    else:
-        ET.SubElement(case, "system-out").text = _x(status)
-    return case
+        return junit_xml.case(suite, classname, name, file=report.profile, outcome="failure",
+                              message=shorten(message, _MESSAGE_CHARS),
+                              kind="interopcheck.finding", text="\n".join(lines))
+    if call.skipped:
+        return junit_xml.case(suite, classname, name, file=report.profile, outcome="skipped",
+                              message=call.skipped)
+    return junit_xml.case(suite, classname, name, file=report.profile, outcome="system-out",
+                          text=status)
 
 
 def render(report: Report) -> str:
@@ -82,18 +75,15 @@ def render(report: Report) -> str:
             calls.append(CallResult(scenario, call, found[0].method, found[0].url, version,
                                     None, None, len(found)))
 
-    root = ET.Element("testsuites", name=_x(f"{report.tool}: {report.profile}"))
-    seconds = _seconds(report.started_at, report.finished_at)
-    if seconds is not None:
-        root.set("time", seconds)
+    root = junit_xml.root(f"{report.tool}: {report.profile}",
+                          time=_seconds(report.started_at, report.finished_at))
     suites: dict[str, tuple[ET.Element, dict[str, int]]] = {}
 
     def suite_for(name: str) -> tuple[ET.Element, dict[str, int]]:
         if name not in suites:
-            element = ET.SubElement(root, "testsuite", name=_x(name),
-                                    timestamp=_x(report.started_at))
+            element = junit_xml.suite(root, name, timestamp=report.started_at)
             _properties(element, report)
-            suites[name] = (element, {"tests": 0, "failures": 0, "errors": 0, "skipped": 0})
+            suites[name] = (element, dict.fromkeys(junit_xml.COUNTS, 0))
         return suites[name]
 
     for call in calls:
@@ -107,22 +97,17 @@ def render(report: Report) -> str:
     if report.problems:
         element, tally = suite_for(PROBLEMS_SUITE)
         for problem in report.problems:
-            case = ET.SubElement(element, "testcase",
-                                 classname=_x(f"{report.service_type}.problems"),
-                                 name=_x(f"{problem.cloud}: {problem.where}"))
-            error = ET.SubElement(case, "error", message=_x(shorten(problem.what, _MESSAGE_CHARS)),
-                                  type="interopcheck.problem")
-            error.text = _x(problem.line())
+            junit_xml.case(element, f"{report.service_type}.problems",
+                           f"{problem.cloud}: {problem.where}", outcome="error",
+                           message=shorten(problem.what, _MESSAGE_CHARS),
+                           kind="interopcheck.problem", text=problem.line())
             tally["tests"] += 1
             tally["errors"] += 1
 
-    totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    totals = dict.fromkeys(junit_xml.COUNTS, 0)
     for element, tally in suites.values():
+        junit_xml.count(element, tally)
         for key, value in tally.items():
-            element.set(key, str(value))
             totals[key] += value
-    for key, value in totals.items():
-        root.set(key, str(value))
-    ET.indent(root)
-    return ET.tostring(root, encoding="unicode", xml_declaration=False).join(
-        ('<?xml version="1.0" encoding="UTF-8"?>\n', "\n"))
+    junit_xml.count(root, totals)
+    return junit_xml.document(root)

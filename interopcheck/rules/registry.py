@@ -90,6 +90,14 @@ class Violation:
     #: the target the rule was looking at (an Operation, an Exchange, ...)
     target: Any = None
 
+    @property
+    def where(self) -> str:
+        """``file:line:column pointer`` (:class:`~interopcheck.findings.AnyFinding`)."""
+        if self.location is None:
+            return self.pointer
+        loc = self.location
+        return f"{loc.file}:{loc.line}:{loc.column} {self.pointer}".rstrip()
+
 
 @dataclass(slots=True)
 class Rule:

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from interopcheck.compare.exchange import REDACTED, Exchange, parse_body
+from interopcheck.exchange import REDACTED, Exchange, parse_body
 from interopcheck.microversion import Version
 from interopcheck.profile.model import UNSET, Profile, Step
 from interopcheck.profile.templates import TemplateError, Variables, extract

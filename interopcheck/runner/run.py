@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TextIO
 
-from interopcheck.compare.exchange import Exchange
+from interopcheck.exchange import Exchange
 from interopcheck.microversion import Version
 from interopcheck.profile.model import Profile, Scenario, Section, Step
 from interopcheck.profile.templates import Variables, extract

@@ -4,12 +4,12 @@ A recorded exchange must compare with any other exchange exactly as the original
 would (:func:`interopcheck.compare.compare`), yet keep no value it does not need.
 What :mod:`interopcheck.compare.structural` reads, and so what is kept:
 
-- method, the request path (already symbolised: generated values are templates),
-  the status;
+- method, the request path (already symbolised: generated values are templates;
+  UUIDs the server made up become ``{uuid}``), the status;
 - response header names, minus the ones the diff never compares (``Date``,
   ``X-Openstack-Request-Id``, the profile's ``ignore_headers``); their values
-  (protocol headers are compared by value, the others are shown in findings);
-  ``Location`` without scheme and host;
+  (protocol headers are compared by value, the others are shown in findings), UUIDs
+  as ``{uuid}``; ``Location`` without scheme and host (compared with UUIDs normalised);
 - the body's *shape*: a skeleton with every scalar replaced by a fixed value of the
   same JSON type, arrays cut to one element per distinct shape, UUID-like keys
   replaced by placeholder UUIDs (one per distinct shape, which is how
@@ -112,11 +112,11 @@ def _location(value: str) -> str:
 def stored_exchange(exchange: Exchange, dropped_headers: Iterable[str]) -> dict[str, Any]:
     """The JSON form kept in a snapshot (see :mod:`interopcheck.schemas` snapshot schema)."""
     dropped = frozenset(h.lower() for h in dropped_headers) | SECRET_HEADERS
-    headers = [[k, _location(v) if k == "location" else v]
+    headers = [[k, normalise_uuids(_location(v) if k == "location" else v)]
                for k, v in exchange.headers if k not in dropped]
     data: dict[str, Any] = {
         "method": exchange.method,
-        "url": exchange.url,
+        "url": normalise_uuids(exchange.url),
         "request_headers": [[k, v] for k, v in exchange.request_headers
                             if k in _KEPT_REQUEST_HEADERS],
         "status": exchange.status,

@@ -18,6 +18,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from interopcheck import __version__
+from interopcheck.compare.structural import normalise_uuids
 from interopcheck.diff import DEFAULT_IGNORED_HEADERS
 from interopcheck.microversion import Version, VersionError, select
 from interopcheck.profile.model import Profile
@@ -61,7 +62,8 @@ def _stored_run(run: ScenarioRun, table: _Table, dropped: frozenset[str]) -> dic
               table.add(stored_exchange(rec.exchange, dropped)) if rec.exchange else None,
               rec.skipped]
              for rec in run.calls]
-    issues = [[i.category, i.where, i.what, i.what_to_do] for i in run.issues]
+    issues = [[normalise_uuids(i.category), normalise_uuids(i.where), normalise_uuids(i.what),
+               normalise_uuids(i.what_to_do)] for i in run.issues]
     return {"calls": calls, "issues": issues}
 
 

@@ -9,6 +9,7 @@ import httpx
 import refcloud
 
 from interopcheck.causes import group_causes
+from interopcheck.compare.structural import normalise_uuids
 from interopcheck.diff import DiffOptions, run_diff
 from interopcheck.profile.loader import load_profile
 from interopcheck.profile.model import Profile
@@ -49,10 +50,14 @@ def snap(name: str, path: Path) -> Cloud:
 
 
 def finding_rows(report: Report) -> list[tuple[object, ...]]:
-    """Every finding, field by field (all but the display-only ``extra``)."""
-    return sorted((f.scenario, f.call, f.method, f.url, f.microversion, f.kind, f.path, f.a,
-                   f.b, f.rule, f.breaks_clients, f.needs_version_bump, f.severity.value,
-                   f.summary) for f in report.findings)
+    """Every finding, field by field (all but the display-only ``extra``).
+
+    A UUID the server made up in the request path is a value (it differs on every run):
+    it is compared as ``{uuid}``.
+    """
+    return sorted((f.scenario, f.call, f.method, normalise_uuids(f.url), f.microversion,
+                   f.kind, f.path, f.a, f.b, f.rule, f.breaks_clients, f.needs_version_bump,
+                   f.severity.value, f.summary) for f in report.findings)
 
 
 def cause_rows(report: Report) -> list[tuple[object, ...]]:
