@@ -97,7 +97,7 @@ def lint_source(root: SourceFile, config: LintConfig | None = None) -> LintResul
                             v.location.line if v.location else 0,
                             v.location.column if v.location else 0, v.rule))
     files = sorted(s.name for s in root.loader.files.values()) or [root.name]
-    return LintResult(root.name, out, suppressed, api, files, group(out))
+    return LintResult(root.name, out, suppressed, api, files, group(out, api))
 
 
 def lint(path: str | os.PathLike[str], config: LintConfig | None = None, *,

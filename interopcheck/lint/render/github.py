@@ -25,6 +25,7 @@ def _escape_prop(s: str) -> str:
 def render(result: LintResult, options: RenderOptions | None = None) -> str:
     out = []
     counts = {c.id: c.count for c in result.causes}
+    by_id = {c.id: c for c in result.causes}
     shown: set[str] = set()
     for v in result.violations:
         cause = v.extra.get("cause")
@@ -38,7 +39,7 @@ def render(result: LintResult, options: RenderOptions | None = None) -> str:
         if loc and loc.line:
             props += [f"line={loc.line}", f"col={loc.column}"]
         props.append(f"title={_escape_prop(v.rule)}")
-        text = f"{v.rule}: {v.message}"
+        text = f"{v.rule}: {by_id[cause].headline(v) if cause in by_id else v.message}"
         if more:
             text += f" (and {more} more place{'s' if more != 1 else ''} with the same cause)"
         out.append(f"::{_LEVEL[v.severity.value]} {','.join(props)}::{_escape_data(text)}")

@@ -25,7 +25,7 @@ def render(result: LintResult, options: RenderOptions | None = None) -> str:
     causes = []
     for c in result.causes:
         first = c.findings[0].location
-        causes.append({"id": c.id, "rule": c.rule, "severity": c.severity,
+        causes.append({"id": c.id, "rule": c.rule, "rules": c.rules, "severity": c.severity,
                        "summary": c.summary, "count": c.count,
                        "first": {"file": first.file if first else result.spec,
                                  "line": first.line if first else 0,

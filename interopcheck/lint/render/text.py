@@ -16,6 +16,7 @@ def render(result: LintResult, options: RenderOptions | None = None) -> str:
     lines: list[str] = []
     current = None
     counts = {c.id: c.count for c in result.causes}
+    by_id = {c.id: c for c in result.causes}
     shown: set[str] = set()
     for v in result.violations:
         cause = v.extra.get("cause")
@@ -36,7 +37,8 @@ def render(result: LintResult, options: RenderOptions | None = None) -> str:
         more = counts.get(cause, 1) - 1 if cause else 0
         if more:
             suffix += f"  (+{more} more with the same cause)"
-        lines.append(f" {pos:>10}  {v.severity.value:<7}  {v.rule:<10}  {v.message}{suffix}")
+        message = by_id[cause].headline(v) if cause in by_id else v.message
+        lines.append(f" {pos:>10}  {v.severity.value:<7}  {v.rule:<10}  {message}{suffix}")
     counts_sev = Counter(v.severity.value for v in result.violations)
     if lines:
         lines.append("")

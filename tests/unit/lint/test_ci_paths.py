@@ -100,3 +100,17 @@ def test_one_cause_counted_in_every_format(repo: Path) -> None:
     run = json.loads(_run(spec, "--rule", "MV001", "-f", "sarif")[1])["runs"][0]
     assert [c["count"] for c in run["properties"]["causes"]] == [3]
     assert {r["properties"]["causeCount"] for r in run["results"]} == {3}
+
+
+def test_no_version_header_anywhere_is_one_cause(repo: Path) -> None:
+    """Nova's case: a microversioned document that never declares the version header gets
+    MV001, MV006, MV008, MV010 and MV011 at each operation; that is one cause."""
+    data = json.loads(_run("api/v2/open api.json", "-f", "json")[1])
+    mv = [f for f in data["findings"] if f["rule"] in {"MV001", "MV006", "MV008", "MV010",
+                                                       "MV011"}]
+    (cause,) = [c for c in data["causes"] if c["id"] == mv[0]["cause"]]
+    assert {f["cause"] for f in mv} == {cause["id"]}
+    assert cause["count"] == len(mv) >= 12 and len(cause["rules"]) >= 4
+    assert "declares no OpenStack-API-Version header on any operation" in cause["summary"]
+    text = _run("api/v2/open api.json")[1]
+    assert f"(+{len(mv) - 1} more with the same cause)" in text
