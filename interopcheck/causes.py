@@ -22,9 +22,26 @@ from dataclasses import dataclass
 
 from interopcheck.findings import Finding, Severity
 
-__all__ = ["LAYERS", "Cause", "cause_key", "compress_versions", "group_causes", "layer_of"]
+__all__ = [
+    "DEFAULT_FAIL_ON",
+    "FAIL_ON_WORDS",
+    "LAYERS",
+    "Cause",
+    "cause_key",
+    "compress_versions",
+    "failing",
+    "fails",
+    "group_causes",
+    "layer_of",
+    "parse_fail_on",
+]
 
 LAYERS = ("api", "deployment", "text")
+#: What ``--fail-on`` takes (comma-separated): verdicts, layers, ``any`` or ``never``.
+FAIL_ON_WORDS = ("breaks-clients", "needs-version-bump", "deployment", "text", "info", "any",
+                 "never")
+#: Fail on what breaks clients or needs a version bump.
+DEFAULT_FAIL_ON: tuple[str, ...] = ("breaks-clients", "needs-version-bump")
 _SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
 _LAYER_ORDER = {"api": 0, "deployment": 1, "text": 2}
 
@@ -69,6 +86,45 @@ def layer_of(finding: Finding) -> str:
     if finding.kind == "error-detail":
         return "text"
     return "api"
+
+
+def parse_fail_on(text: str) -> tuple[str, ...]:
+    """``"breaks-clients,deployment"`` -> its words; ``ValueError`` names an unknown one."""
+    words = tuple(dict.fromkeys(w.strip() for w in text.split(",") if w.strip()))
+    unknown = [w for w in words if w not in FAIL_ON_WORDS]
+    if unknown or not words:
+        raise ValueError(f"unknown --fail-on value {', '.join(unknown) or repr(text)} "
+                         f"(give a comma-separated list of: {', '.join(FAIL_ON_WORDS)})")
+    return words
+
+
+def fails(finding: Finding, fail_on: Iterable[str] = DEFAULT_FAIL_ON) -> bool:
+    """Whether ``finding`` fails a run under ``fail_on``.
+
+    ``breaks-clients`` / ``needs-version-bump``: API findings with that verdict;
+    ``deployment`` / ``text``: any finding of that layer; ``info``: API findings with
+    neither verdict (nullable fields, server errors); ``any``: every finding.
+    """
+    words = set(fail_on)
+    if "never" in words:
+        return False
+    if "any" in words:
+        return True
+    layer = layer_of(finding)
+    if layer != "api":
+        return layer in words
+    if finding.breaks_clients and "breaks-clients" in words:
+        return True
+    if finding.needs_version_bump and "needs-version-bump" in words:
+        return True
+    return "info" in words and not (finding.breaks_clients or finding.needs_version_bump)
+
+
+def failing(findings: Iterable[Finding], fail_on: Iterable[str] = DEFAULT_FAIL_ON
+            ) -> list[Finding]:
+    """The findings that fail a run under ``fail_on``."""
+    words = tuple(fail_on)
+    return [f for f in findings if fails(f, words)]
 
 
 def _sweep_version(finding: Finding) -> str:

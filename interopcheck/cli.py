@@ -26,6 +26,7 @@ import httpx
 from interopcheck import __version__, demo, outputs
 from interopcheck.baseline import Baseline, BaselineError
 from interopcheck.capabilities import cli as capabilities_cli
+from interopcheck.causes import DEFAULT_FAIL_ON, parse_fail_on
 from interopcheck.check import cli as check_cli
 from interopcheck.diff import NOISE_MODES, DiffOptions, run_diff
 from interopcheck.errors import ReportError, UsageError
@@ -106,6 +107,17 @@ def build_parser() -> argparse.ArgumentParser:
                       help=f"{'|'.join(PLANNED)} (repeatable or comma-separated; default: "
                            "text on stdout, every available format with --report-dir)")
     diff.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    diff.add_argument("--fail-on", default=",".join(DEFAULT_FAIL_ON), metavar="WHAT",
+                      help="what makes the exit status 1, comma-separated: breaks-clients, "
+                           "needs-version-bump, deployment, text, info, any, never (default: "
+                           "breaks-clients,needs-version-bump)")
+    diff.add_argument("--deployment-header", action="append", default=[], metavar="GLOB",
+                      help="one more response header judged 'deployment' (added by a proxy or "
+                           "load balancer: no client break, no version bump; repeatable)")
+    diff.add_argument("--name-a", metavar="NAME", help="cloud A's name in the reports "
+                      "(default: its clouds.yaml name or the URL's host)")
+    diff.add_argument("--name-b", metavar="NAME", help="cloud B's name in the reports (as "
+                      "--name-a)")
 
     prof = sub.add_parser("profile", help="validate a profile and list its scenarios")
     prof.add_argument("profile", nargs="?", default="placement", help="name or YAML file")
@@ -139,6 +151,13 @@ def _formats(args: argparse.Namespace) -> list[str]:
 
 def _ignores(args: argparse.Namespace) -> tuple[IgnoreRule, ...]:
     return load_ignores(args.ignore, args.ignore_file)
+
+
+def _fail_on(text: str) -> tuple[str, ...]:
+    try:
+        return parse_fail_on(text)
+    except ValueError as exc:
+        raise UsageError(f"--fail-on: {exc}") from None
 
 
 def _check_spec(spec: str) -> None:
@@ -199,7 +218,11 @@ def _diff(args: argparse.Namespace, transports: Mapping[str, httpx.BaseTransport
     clouds = snapshot_cli.put_snapshots(_clouds(args, profile, transports), snapshots, profile)
     options = DiffOptions(microversions=args.microversions, scenarios=tuple(args.scenario),
                           noise=args.noise, ignores=ignores, baseline=baseline,
-                          concurrency=args.concurrency)
+                          concurrency=args.concurrency,
+                          deployment_headers=tuple(args.deployment_header),
+                          fail_on=_fail_on(args.fail_on),
+                          name_a=args.name_a or getattr(args, "os_cloud_a", None),
+                          name_b=args.name_b or getattr(args, "os_cloud_b", None))
     progress = Progress(err, enabled=not args.quiet)
     try:
         report = run_diff(profile, clouds, options, progress)

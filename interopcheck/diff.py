@@ -38,12 +38,14 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from urllib.parse import urlsplit
 
 from interopcheck import __version__
 from interopcheck.baseline import Baseline
+from interopcheck.causes import DEFAULT_FAIL_ON, compress_versions
 from interopcheck.compare.exchange import Exchange
 from interopcheck.compare.structural import SERVER_HEADERS, CompareOptions, Difference, compare
-from interopcheck.findings import Finding, classify
+from interopcheck.findings import DEPLOYMENT_HEADERS, Finding, classify
 from interopcheck.ignores import BODY_KINDS, HEADER_KINDS, covers, ignored
 from interopcheck.microversion import Version, VersionError, select
 from interopcheck.profile.model import IgnoreRule, Profile, Scenario, Step
@@ -60,16 +62,19 @@ __all__ = [
     "DiffOptions",
     "JobsResult",
     "aggregate_issues",
+    "authorization_problems",
     "cancel_noise",
     "compare_pair",
+    "default_name",
+    "denied",
     "diff_jobs",
     "run_diff",
 ]
 
-#: Response headers never compared (INTEROP005): transport, proxy and per-request ones.
+#: Response headers never compared (INTEROP005): transport and per-request ones. Headers a
+#: proxy or load balancer adds are compared and judged ``deployment`` (DEPLOYMENT_HEADERS).
 DEFAULT_IGNORED_HEADERS = SERVER_HEADERS | frozenset(
-    {"via", "x-openstack-request-id", "x-compute-request-id", "strict-transport-security",
-     "link"}
+    {"x-openstack-request-id", "x-compute-request-id", "link"}
 )
 NOISE_MODES = ("confirm", "always", "off")
 #: Cloud-wide problems: one line per cloud, however many calls they hit.
@@ -89,6 +94,17 @@ class DiffOptions:
     ignores: tuple[IgnoreRule, ...] = ()
     baseline: Baseline | None = None
     concurrency: int = 4
+    #: More header name globs judged ``deployment`` (besides ``DEPLOYMENT_HEADERS``).
+    deployment_headers: tuple[str, ...] = ()
+    #: What fails the run (:func:`interopcheck.causes.fails`).
+    fail_on: tuple[str, ...] = DEFAULT_FAIL_ON
+    #: Names of the clouds in the report (default: each URL's host).
+    name_a: str | None = None
+    name_b: str | None = None
+
+    @property
+    def deployment(self) -> tuple[str, ...]:
+        return (*DEPLOYMENT_HEADERS, *self.deployment_headers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,10 +227,11 @@ def _exchange_json(exchange: Exchange | None, part: str) -> str:
     return text
 
 
-def _findings(scenario: Scenario, version: Version, calls: Sequence[CallDiff]) -> list[Finding]:
+def _findings(scenario: Scenario, version: Version, calls: Sequence[CallDiff],
+              deployment: Sequence[str] = DEPLOYMENT_HEADERS) -> list[Finding]:
     out: list[Finding] = []
     for call in calls:
-        if not call.differences:
+        if not call.differences or denied(call) is not None:
             continue
         ref = call.a or call.b
         assert ref is not None
@@ -226,7 +243,7 @@ def _findings(scenario: Scenario, version: Version, calls: Sequence[CallDiff]) -
         if call.microversion != str(version):
             extra["sweep_microversion"] = str(version)
         for d in call.differences:
-            verdict = classify(d.kind, d.path, d.a, d.b)
+            verdict = classify(d.kind, d.path, d.a, d.b, deployment)
             out.append(Finding(
                 scenario=scenario.name, call=call.step.name, method=ref.method, url=ref.url,
                 microversion=call.microversion, kind=d.kind, path=d.path, a=d.a, b=d.b,
@@ -237,40 +254,79 @@ def _findings(scenario: Scenario, version: Version, calls: Sequence[CallDiff]) -
     return out
 
 
+# ---- authorization --------------------------------------------------------------------------
+
+_DENIED = (401, 403)
+
+
+def denied(call: CallDiff) -> tuple[str, int] | None:
+    """``(cloud, status)`` when one cloud refuses (401/403) what the other answers.
+
+    The other answer is a success, a 404 or another client error (a 400 or 409 the policy
+    check came before): the token's rights differ, not the API. Such a call becomes one
+    problem per cloud (:func:`authorization_problems`) and none of its differences become
+    findings.
+    """
+    if call.a is None or call.b is None:
+        return None
+    sa, sb = call.a.status, call.b.status
+    if sb in _DENIED and _answered(sa):
+        return "B", sb
+    if sa in _DENIED and _answered(sb):
+        return "A", sa
+    return None
+
+
+def _answered(status: int) -> bool:
+    return 200 <= status < 300 or (400 <= status < 500 and status not in _DENIED)
+
+
+def authorization_problems(denials: Iterable[tuple[str, int, str, str, str]]) -> list[Problem]:
+    """One problem per cloud from ``(cloud, status, scenario, call, sweep version)`` tuples."""
+    by_cloud: dict[str, list[tuple[str, int, str, str, str]]] = {}
+    for d in denials:
+        by_cloud.setdefault(d[0], []).append(d)
+    out: list[Problem] = []
+    for cloud, group in sorted(by_cloud.items()):
+        other = "B" if cloud == "A" else "A"
+        statuses = sorted({d[1] for d in group})
+        calls = list(dict.fromkeys(f"{d[2]}/{d[3]}" for d in group))
+        shown = ", ".join(calls[:5]) + (f" and {len(calls) - 5} more" if len(calls) > 5 else "")
+        versions = compress_versions(d[4] for d in group)
+        option = "--token-a or INTEROPCHECK_TOKEN_A" if cloud == "A" else \
+            "--token-b or INTEROPCHECK_TOKEN_B"
+        out.append(Problem(
+            cloud=cloud, where=f"{len(calls)} calls ({shown}) at {versions}",
+            what=f"answered {'/'.join(map(str, statuses))} where {other} did not refuse: "
+                 "its token may not do everything the profile calls (authorization policy, "
+                 "not the API; these calls were not compared)",
+            what_to_do=f"give {cloud} a token with more rights ({option}), e.g. an admin "
+                       "token, or leave these scenarios out with --scenario"))
+    return out
+
+
+def _call_result(scenario: Scenario, c: CallDiff) -> CallResult:
+    ref = c.a or c.b
+    refused = denied(c)
+    skipped = c.skipped
+    if refused is not None:
+        skipped = f"not compared: {refused[0]} answered {refused[1]} (authorization)"
+    return CallResult(
+        scenario=scenario.name, call=c.step.name, method=c.step.method,
+        url=ref.url if ref is not None else c.step.url, microversion=c.microversion,
+        status_a=c.a.status if c.a is not None else None,
+        status_b=c.b.status if c.b is not None else None,
+        findings=0 if refused is not None else len(c.differences), skipped=skipped,
+    )
+
+
 def _call_results(scenario: Scenario, calls: Sequence[CallDiff]) -> list[CallResult]:
-    return [
-        CallResult(
-            scenario=scenario.name, call=c.step.name, method=c.step.method,
-            url=(c.a or c.b).url if (c.a or c.b) is not None else c.step.url,  # type: ignore[union-attr]
-            microversion=c.microversion,
-            status_a=c.a.status if c.a is not None else None,
-            status_b=c.b.status if c.b is not None else None,
-            findings=len(c.differences), skipped=c.skipped,
-        )
-        for c in calls
-    ]
+    return [_call_result(scenario, c) for c in calls]
 
 
 # ---- problems -----------------------------------------------------------------------------------
 
 _AT_VERSION = re.compile(r" at (\d+\.\d+)$")
-
-
-def _compress(versions: Iterable[str]) -> str:
-    parsed = sorted({v for v in versions}, key=lambda v: tuple(int(p) for p in v.split(".")))
-    parts: list[str] = []
-    run: list[str] = []
-    for v in parsed:
-        if run and (int(v.split(".")[0]) == int(run[-1].split(".")[0])
-                    and int(v.split(".")[1]) == int(run[-1].split(".")[1]) + 1):
-            run.append(v)
-            continue
-        if run:
-            parts.append(run[0] if len(run) == 1 else f"{run[0]}-{run[-1]}")
-        run = [v]
-    if run:
-        parts.append(run[0] if len(run) == 1 else f"{run[0]}-{run[-1]}")
-    return ", ".join(parts)
 
 
 def aggregate_issues(issues: Iterable[Issue]) -> list[Problem]:
@@ -293,7 +349,7 @@ def aggregate_issues(issues: Iterable[Issue]) -> list[Problem]:
         elif len(group) > 1:
             versions = [m.group(1) for m in (_AT_VERSION.search(i.where) for i in group) if m]
             base = _AT_VERSION.sub("", first.where)
-            where = f"{base} at {_compress(versions)}" if versions else \
+            where = f"{base} at {compress_versions(versions)}" if versions else \
                 f"{where} (and {len(group) - 1} more)"
         # The last word on a cloud-wide cause says most ("stopped calling B after ...").
         todo = group[-1].what_to_do if len(key) == 2 else first.what_to_do
@@ -304,13 +360,19 @@ def aggregate_issues(issues: Iterable[Issue]) -> list[Problem]:
 # ---- the pipeline ---------------------------------------------------------------------------
 
 
+def default_name(url: str) -> str:
+    """A cloud's name when none is given: its URL's host (and port)."""
+    return urlsplit(url).netloc.rsplit("@", 1)[-1]
+
+
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
 
-def _cloud_info(cloud: Cloud, info: VersionInfo | None) -> CloudInfo:
+def _cloud_info(cloud: Cloud, info: VersionInfo | None, name: str | None = None
+                ) -> CloudInfo:
     return CloudInfo(
-        name=cloud.name, url=cloud.display_url,
+        name=name or default_name(cloud.display_url) or cloud.name, url=cloud.display_url,
         min_version=str(info.min_version) if info else None,
         max_version=str(info.max_version) if info else None,
     )
@@ -350,10 +412,12 @@ def run_diff(profile: Profile, clouds: Clouds, options: DiffOptions | None = Non
         return Report(
             tool=f"interopcheck {__version__}", profile=profile.name,
             service_type=profile.service_type,
-            cloud_a=_cloud_info(clouds.a, info_a), cloud_b=_cloud_info(clouds.b, info_b),
+            cloud_a=_cloud_info(clouds.a, info_a, options.name_a),
+            cloud_b=_cloud_info(clouds.b, info_b, options.name_b),
             microversions=tuple(str(v) for v in versions), started_at=started,
             finished_at=_now(), findings=tuple(findings), calls=tuple(calls),
             problems=tuple(problems), baselined=tuple(baselined), noise=tuple(noise),
+            fail_on=options.fail_on,
         )
 
     if info_a is None or info_b is None:
@@ -428,9 +492,15 @@ def diff_jobs(profile: Profile, clouds: Clouds, jobs: Sequence[Job],
     calls: list[CallResult] = []
     noise: list[str] = []
     issues: list[Issue] = []
+    denials: list[tuple[str, int, str, str, str]] = []
     seen: set[str] = set()
     for i, job in enumerate(to_run):
-        for finding in _findings(job.scenario, job.version, collected.calls[i]):
+        for call in collected.calls[i]:
+            refused = denied(call)
+            if refused is not None:
+                denials.append((*refused, job.scenario.name, call.step.name, str(job.version)))
+        for finding in _findings(job.scenario, job.version, collected.calls[i],
+                                 options.deployment):
             if finding.key not in seen:
                 seen.add(finding.key)
                 findings.append(finding)
@@ -446,8 +516,9 @@ def diff_jobs(profile: Profile, clouds: Clouds, jobs: Sequence[Job],
     baselined: list[Finding] = []
     if options.baseline is not None:
         findings, baselined = options.baseline.split(findings)
-    return JobsResult(tuple(findings), tuple(baselined), tuple(calls),
-                      tuple(aggregate_issues(issues)), tuple(dict.fromkeys(noise)))
+    problems = [*aggregate_issues(issues), *authorization_problems(denials)]
+    return JobsResult(tuple(findings), tuple(baselined), tuple(calls), tuple(problems),
+                      tuple(dict.fromkeys(noise)))
 
 
 def _runnable(scenarios: Sequence[Scenario], common: tuple[Version, Version]

@@ -24,10 +24,13 @@ structural difference; it is pure and does no I/O.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-__all__ = ["AnyFinding", "Finding", "Severity", "Verdict", "classify"]
+__all__ = ["DEPLOYMENT_HEADERS", "LB_COOKIES", "AnyFinding", "Finding", "Severity", "Verdict",
+           "classify", "is_deployment_header"]
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -147,10 +150,73 @@ def _status(a: str, b: str) -> Verdict:
                    f"status code {a} on A but {b} on B at the same version")
 
 
-def classify(kind: str, path: str, a: str, b: str) -> Verdict:
-    """The verdicts for a structural difference of ``kind`` at ``path`` (A's and B's values)."""
+#: Response headers the HTTP/deployment layer adds (proxies, load balancers, TLS
+#: terminators), as case-insensitive globs: a difference in them is a ``deployment``
+#: verdict (no client break, no version bump). ``--deployment-header`` adds more.
+DEPLOYMENT_HEADERS: tuple[str, ...] = (
+    "strict-transport-security", "x-content-type-options", "x-frame-options",
+    "x-xss-protection", "content-security-policy", "content-security-policy-report-only",
+    "referrer-policy", "permissions-policy", "cross-origin-*-policy", "expect-ct",
+    "via", "forwarded", "x-forwarded-*", "x-real-ip", "alt-svc", "server-timing",
+    "x-cache", "x-cache-hits", "x-served-by", "x-timer", "age", "x-envoy-*",
+    "x-amz-cf-*", "cf-ray", "cf-cache-status", "x-request-start",
+)
+#: Cookie names load balancers set for session affinity (``Set-Cookie`` is deployment
+#: only when it sets one of these).
+LB_COOKIES: tuple[str, ...] = (
+    "serverid", "route", "routeid", "awsalb", "awsalbcors", "awselb", "bigipserver*",
+    "ts0*", "incap_ses_*", "visid_incap_*", "__cf_bm", "ingresscookie", "sticky*",
+    "haproxy*", "lb*", "_lb*", "nlbsession*", "citrix_ns_id", "ns_*",
+)
+
+_DEPLOYMENT_SUMMARY = "deployment: no client break, no version bump"
+
+
+def _cookie_names(value: str) -> list[str]:
+    return [part.split("=", 1)[0].strip().lower() for part in value.split(",")
+            if "=" in part.split(";", 1)[0]]
+
+
+def is_deployment_header(name: str, value_a: str, value_b: str,
+                         patterns: Iterable[str] = DEPLOYMENT_HEADERS) -> bool:
+    """True for a header the HTTP layer adds (``Set-Cookie`` only of a load-balancer cookie)."""
+    name = name.lower()
+    if name == "set-cookie":
+        names = [n for v in (value_a, value_b) if v != _ABSENT for n in _cookie_names(v)]
+        return bool(names) and all(any(fnmatchcase(n, p) for p in LB_COOKIES) for n in names)
+    return any(fnmatchcase(name, p.lower()) for p in patterns)
+
+
+def _members(rendered: str) -> set[str]:
+    text = rendered[1:-1] if rendered.startswith("(") and rendered.endswith(")") else rendered
+    return {m.strip() for m in text.split(" | ")}
+
+
+def _only_nullability(a: str, b: str) -> bool:
+    """``null`` vs ``str``, ``(null | str)`` vs ``str``, ``null`` vs ``(nothing else)``."""
+    if "null" in (a, b):
+        return True
+    differing = _members(a) ^ _members(b)
+    return bool(differing) and differing <= {"null", "(nothing else)"}
+
+
+def classify(kind: str, path: str, a: str, b: str,
+             deployment_headers: Iterable[str] = DEPLOYMENT_HEADERS) -> Verdict:
+    """The verdicts for a structural difference of ``kind`` at ``path`` (A's and B's values).
+
+    Three kinds of verdict: an API difference (breaks clients and/or needs a version bump),
+    a ``deployment`` difference (rule ``DEPLOY001``: a header the HTTP layer adds), and
+    text for people (``error-detail``: information only).
+    """
     if kind == "status":
         return _status(a, b)
+    if kind in ("header-missing", "header-extra", "header-value") and is_deployment_header(
+            path, a, b, deployment_headers):
+        where = {"header-missing": "sent by A only", "header-extra": "sent by B only",
+                 "header-value": f"{a!r} vs {b!r}"}[kind]
+        return Verdict("DEPLOY001", False, False, Severity.INFO,
+                       f"{_DEPLOYMENT_SUMMARY}: header {path!r} ({where}) comes from the "
+                       "HTTP/deployment layer")
     if kind == "header-missing":
         return Verdict("INTEROP005", True, True, Severity.ERROR,
                        f"response header {path!r} sent by A is missing on B")
@@ -165,7 +231,7 @@ def classify(kind: str, path: str, a: str, b: str) -> Verdict:
                        f"error {path.rsplit('.', 1)[-1]} differs: {a!r} vs {b!r}")
     if kind == "error-detail":
         return Verdict("ERR004", False, False, Severity.INFO,
-                       "error message text differs")
+                       "error message text differs (text for people: information only)")
     if kind == "body-shape":
         if a == _ABSENT:
             return Verdict("INTEROP007", False, True, Severity.ERROR,
@@ -173,7 +239,7 @@ def classify(kind: str, path: str, a: str, b: str) -> Verdict:
         if b == _ABSENT:
             return Verdict("INTEROP007", True, True, Severity.ERROR,
                            f"body property {path} is missing on B")
-        if "null" in (a, b):
+        if _only_nullability(a, b):
             return Verdict("INTEROP008", False, False, Severity.INFO,
                            f"{path} is null on one cloud ({a} vs {b}): nullable")
         return Verdict("INTEROP008", True, True, Severity.ERROR,

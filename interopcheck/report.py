@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from interopcheck.causes import DEFAULT_FAIL_ON, failing
 from interopcheck.findings import Finding, Severity
 
 __all__ = ["REPORT_SCHEMA_VERSION", "CallResult", "CloudInfo", "Problem", "Report"]
@@ -79,13 +80,20 @@ class Report:
     baselined: tuple[Finding, ...] = ()
     #: Paths found to vary between two calls to the same cloud (dropped as noise).
     noise: tuple[str, ...] = ()
+    #: What fails the run (``--fail-on``; :func:`interopcheck.causes.fails`).
+    fail_on: tuple[str, ...] = DEFAULT_FAIL_ON
+
+    @property
+    def failing(self) -> list[Finding]:
+        """The findings that fail the run under :attr:`fail_on`."""
+        return failing(self.findings, self.fail_on)
 
     @property
     def exit_code(self) -> int:
-        """0 no findings, 1 findings, 2 the run itself failed."""
+        """0 no failing findings, 1 failing findings (``fail_on``), 2 the run itself failed."""
         if self.problems and not self.calls:
             return 2
-        if self.findings:
+        if self.failing:
             return 1
         return 2 if self.problems else 0
 
@@ -100,6 +108,7 @@ class Report:
             "findings": len(self.findings),
             "breaks_clients": sum(f.breaks_clients for f in self.findings),
             "needs_version_bump": sum(f.needs_version_bump for f in self.findings),
+            "failing": len(self.failing),
             "calls": len(self.calls),
             "problems": len(self.problems),
             "exit_code": self.exit_code,
@@ -131,4 +140,5 @@ class Report:
             problems=tuple(build(Problem, p) for p in data.get("problems", ())),
             baselined=tuple(finding(f) for f in data.get("baselined", ())),
             noise=tuple(data.get("noise", ())),
+            fail_on=tuple(data.get("fail_on", DEFAULT_FAIL_ON)),
         )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from interopcheck.compare.exchange import REDACTED, Exchange, parse_body
 from interopcheck.compare.shape import Shape, ShapeDiff, diff, render, shape_of
 from interopcheck.compare.structural import (
-    ACCEPTED_DEPARTURES,
     CompareOptions,
     Departure,
     Difference,
@@ -14,7 +13,6 @@ from interopcheck.compare.structural import (
 )
 
 __all__ = [
-    "ACCEPTED_DEPARTURES",
     "REDACTED",
     "CompareOptions",
     "Departure",

@@ -32,6 +32,7 @@ __all__ = [
     "is_uuid_like",
     "render",
     "shape_of",
+    "short",
 ]
 
 UUID_KEY = "{uuid}"
@@ -94,12 +95,37 @@ class ShapeDiff:
 
 
 def _merge(shapes: Iterable[Shape]) -> Shape:
+    """One shape for several found at one place: objects merge key by key, arrays item by item.
+
+    Merging objects means a key some elements have and others lack, or whose value is
+    ``null`` in one element and a string in another, is one key with several shapes, so
+    two lists compare key by key however mixed their elements are.
+    """
     options: set[Shape] = set()
     for s in shapes:
         options.update(s.options if isinstance(s, Variants) else (s,))
+    objects = [o for o in options if isinstance(o, Object)]
+    if len(objects) > 1:
+        options.difference_update(objects)
+        keys: dict[str, list[Shape]] = {}
+        for o in objects:
+            for k, v in o.fields:
+                keys.setdefault(k, []).append(v)
+        options.add(Object(tuple(sorted((k, _merge(v)) for k, v in keys.items()))))
+    arrays = [a for a in options if isinstance(a, Array)]
+    if len(arrays) > 1:
+        options.difference_update(arrays)
+        items = [i for a in arrays for i in a.items]
+        options.add(Array(_items(items)))
     if len(options) == 1:
         return next(iter(options))
     return Variants(frozenset(options))
+
+
+def _items(shapes: Iterable[Shape]) -> frozenset[Shape]:
+    """An array's element shapes, its objects merged into one (see :func:`_merge`)."""
+    merged = _merge(shapes)
+    return merged.options if isinstance(merged, Variants) else frozenset({merged})
 
 
 def shape_of(value: Any) -> Shape:
@@ -115,7 +141,7 @@ def shape_of(value: Any) -> Shape:
     if isinstance(value, str):
         return Scalar("str")
     if isinstance(value, list | tuple):
-        return Array(frozenset(shape_of(v) for v in value))
+        return Array(_items(shape_of(v) for v in value) if value else frozenset())
     if isinstance(value, dict):
         grouped: dict[str, list[Shape]] = {}
         for key, item in value.items():
@@ -148,42 +174,81 @@ def _kind(shape: Shape) -> str:
     return shape.kind if isinstance(shape, Scalar) else type(shape).__name__
 
 
+def short(shape: Shape, limit: int = 80) -> str:
+    """:func:`render`, with nested objects and arrays elided until it fits in ``limit``."""
+    text = render(shape)
+    depth = 2
+    while len(text) > limit and depth >= 0:
+        text = _render(shape, depth)
+        depth -= 1
+    return text
+
+
+def _render(shape: Shape, depth: int) -> str:
+    if isinstance(shape, Scalar):
+        return shape.kind
+    if isinstance(shape, Array):
+        if not shape.items:
+            return "[]"
+        if depth <= 0:
+            return "[...]"
+        return "[" + " | ".join(sorted(_render(s, depth - 1) for s in shape.items)) + "]"
+    if isinstance(shape, Object):
+        if depth <= 0:
+            return "{" + f"{len(shape.fields)} keys" + "}"
+        return "{" + ", ".join(f'"{k}": {_render(v, depth - 1)}' for k, v in shape.fields) + "}"
+    return "(" + " | ".join(sorted(_render(s, depth) for s in shape.options)) + ")"
+
+
+def _options(shape: Shape) -> frozenset[Shape]:
+    return shape.options if isinstance(shape, Variants) else frozenset({shape})
+
+
 def _diff_sets(path: str, a: frozenset[Shape], b: frozenset[Shape]) -> Iterator[ShapeDiff]:
-    only_a, only_b = a - b, b - a
-    if len(only_a) == 1 and len(only_b) == 1:
+    """Objects against objects and arrays against arrays (recursively); the rest as sets."""
+    rest_a, rest_b = set(a), set(b)
+    for kind in (Object, Array):
+        in_a = [s for s in a if isinstance(s, kind)]
+        in_b = [s for s in b if isinstance(s, kind)]
+        if len(in_a) == 1 and len(in_b) == 1:
+            rest_a.discard(in_a[0])
+            rest_b.discard(in_b[0])
+            yield from _diff(path, in_a[0], in_b[0])
+    only_a, only_b = rest_a - rest_b, rest_b - rest_a
+    if len(only_a) == 1 and len(only_b) == 1 and not (rest_a & rest_b):
         yield from _diff(path, next(iter(only_a)), next(iter(only_b)))
     elif only_a or only_b:
         yield ShapeDiff(
             path,
-            render(_merge(only_a)) if only_a else "(nothing else)",
-            render(_merge(only_b)) if only_b else "(nothing else)",
+            short(_merge(only_a)) if only_a else "(nothing else)",
+            short(_merge(only_b)) if only_b else "(nothing else)",
         )
 
 
 def _diff(path: str, a: Shape, b: Shape) -> Iterator[ShapeDiff]:
     if a == b:
         return
-    if _kind(a) != _kind(b):
-        yield ShapeDiff(path, render(a), render(b))
+    if isinstance(a, Variants) or isinstance(b, Variants):
+        yield from _diff_sets(path, _options(a), _options(b))
+    elif _kind(a) != _kind(b):
+        yield ShapeDiff(path, short(a), short(b))
     elif isinstance(a, Object) and isinstance(b, Object):
         fa, fb = dict(a.fields), dict(b.fields)
         for key in sorted(fa.keys() | fb.keys()):
             sub = _key_path(path, key)
             if key not in fb:
-                yield ShapeDiff(sub, render(fa[key]), ABSENT)
+                yield ShapeDiff(sub, short(fa[key]), ABSENT)
             elif key not in fa:
-                yield ShapeDiff(sub, ABSENT, render(fb[key]))
+                yield ShapeDiff(sub, ABSENT, short(fb[key]))
             else:
                 yield from _diff(sub, fa[key], fb[key])
     elif isinstance(a, Array) and isinstance(b, Array):
         if not a.items or not b.items:
-            yield ShapeDiff(path, render(a), render(b))
+            yield ShapeDiff(path, short(a), short(b))
         else:
             yield from _diff_sets(f"{path}[*]", a.items, b.items)
-    elif isinstance(a, Variants) and isinstance(b, Variants):
-        yield from _diff_sets(path, a.options, b.options)
     else:  # pragma: no cover - equal kinds of Scalar are equal shapes
-        yield ShapeDiff(path, render(a), render(b))
+        yield ShapeDiff(path, short(a), short(b))
 
 
 def diff(a: Shape, b: Shape, path: str = "$") -> list[ShapeDiff]:

@@ -13,16 +13,20 @@ Two responses are structurally equal when they have
   (the text after webob's generic explanation, UUIDs normalised); for text/plain or
   HTML error bodies, the same text (UUIDs normalised, runs of white space collapsed).
 
-Known, deliberate departures of the reference service are listed by name in
-:data:`ACCEPTED_DEPARTURES`, each with its reason; the differences a departure
-accepts are dropped only when it applies to the exchange pair.
+Messages are compared without the text libraries put into them
+(:func:`library_text_removed`: jsonschema's schema dumps, database driver errors, Python
+reprs): that text changes with a library's version, not with the API.
+
+The comparator knows no service: it has no built-in departures. A caller may pass
+:class:`Departure` objects in :class:`CompareOptions`; a profile declares what it accepts
+as ignore rules with a reason (``profiles/*.yaml``), and the report names them.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -30,7 +34,6 @@ from interopcheck.compare.exchange import Exchange
 from interopcheck.compare.shape import ABSENT, Scalar, Shape, diff, shape_of
 
 __all__ = [
-    "ACCEPTED_DEPARTURES",
     "DEFAULT_OPTIONS",
     "SERVER_HEADERS",
     "VALUE_HEADERS",
@@ -41,6 +44,7 @@ __all__ = [
     "body_shape",
     "compare",
     "detail_fragment",
+    "library_text_removed",
     "normalise_location",
     "normalise_uuids",
     "render_differences",
@@ -100,67 +104,27 @@ class Departure:
         return self.accepts(a, b, difference)
 
 
-def _is_webob_401(body: Any) -> bool:
-    return isinstance(body, dict) and set(body) == {"message", "code", "title"}
-
-
-def _is_apisig_401(body: Any) -> bool:
-    errors = body.get("errors") if isinstance(body, dict) else None
-    return (
-        isinstance(errors, list)
-        and len(errors) == 1
-        and isinstance(errors[0], dict)
-        and errors[0].get("status") == 401
-    )
-
-
-def _missing_token_401(a: Exchange, b: Exchange, difference: Difference) -> bool:
-    if difference.kind not in ("body-shape", "error-code", "error-detail"):
-        return False
-    if a.status != 401 or b.status != 401:
-        return False
-    return (_is_webob_401(a.body) and _is_apisig_401(b.body)) or (
-        _is_apisig_401(a.body) and _is_webob_401(b.body)
-    )
-
-
-# "(sqlite3.IntegrityError) UNIQUE constraint failed: ... [SQL: ...] [parameters: ...]"
-_DB_DRIVER_ERROR = re.compile(r"\((?:sqlite3|psycopg2?|pymysql|MySQLdb|oslo_db)[.\w]*\) ")
-
-
-def _database_error_text(a: Exchange, b: Exchange, difference: Difference) -> bool:
-    if difference.kind != "error-detail":
-        return False
-    match = _DB_DRIVER_ERROR.search(difference.a)
-    if not match:
-        return False
-    prefix = difference.a[: match.start()]
-    return bool(prefix.strip()) and difference.b.startswith(prefix)
-
-
-ACCEPTED_DEPARTURES: tuple[Departure, ...] = (
-    Departure(
-        name="missing-token-401-errors-format",
-        reason=(
-            "Placement's 401 for a missing token comes from the auth middleware (noauth2 or "
-            "keystonemiddleware) before Placement's error formatter, so it carries webob's "
-            '{"message", "code", "title"} body. refcloud deliberately answers it in the API-SIG '
-            "errors format like every other error. Status and headers must still match."
-        ),
-        accepts=_missing_token_401,
-    ),
-    Departure(
-        name="database-driver-error-in-detail",
-        reason=(
-            "A few Placement messages embed the text of a database exception, e.g. "
-            "'Update conflict: (sqlite3.IntegrityError) UNIQUE constraint failed: ... [SQL: "
-            "INSERT ...] [parameters: (<row ids>, <timestamp>)]'. That text depends on the "
-            "database driver and on row ids and timestamps, so it is not part of the contract: "
-            "the detail must match up to where the driver's text begins."
-        ),
-        accepts=_database_error_text,
-    ),
+# Text a library writes into a message: it depends on the library's version, not on the
+# service. jsonschema's "Failed validating 'x' in schema[...]:" dump (and what follows it),
+# a database driver's "(sqlite3.IntegrityError) ... [SQL: ...]" text, Python reprs.
+_LIBRARY_TEXT = (
+    re.compile(r"\s*Failed validating '[^']*' in (?:schema|metaschema)\b.*\Z", re.S),
+    re.compile(r"\s*\((?:sqlite3|psycopg2?|pymysql|MySQLdb|oslo_db|sqlalchemy)[.\w]*\) .*\Z",
+               re.S),
 )
+_REPR_ADDRESS = re.compile(r"<([\w.]+) object at 0x[0-9a-fA-F]+>")
+
+
+def library_text_removed(text: str) -> str:
+    """``text`` without the parts a library generated (schema dumps, driver errors, reprs).
+
+    Written here rather than taken from a library: the patterns are the stable openings of
+    jsonschema's ``ValidationError`` text, of DB-API driver errors wrapped by SQLAlchemy
+    and of ``object.__repr__``; no library exposes them as data.
+    """
+    for pattern in _LIBRARY_TEXT:
+        text = pattern.sub("", text)
+    return _REPR_ADDRESS.sub(r"<\1 object>", text).strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +133,7 @@ class CompareOptions:
 
     ignored_headers: frozenset[str] = SERVER_HEADERS
     value_headers: frozenset[str] = VALUE_HEADERS
-    departures: tuple[Departure, ...] = field(default=ACCEPTED_DEPARTURES)
+    departures: tuple[Departure, ...] = ()
 
     def ignoring(self, *names: str) -> CompareOptions:
         """These options with more header names ignored."""
@@ -197,8 +161,11 @@ def normalise_location(value: str) -> str:
 
 def detail_fragment(detail: str) -> str:
     """The specific message of an error detail: what follows webob's generic explanation."""
-    specific = detail.split("\n\n", 1)[1] if "\n\n" in detail else detail
-    return normalise_uuids(specific.strip())
+    return normalise_uuids(library_text_removed(_specific(detail)))
+
+
+def _specific(detail: str) -> str:
+    return (detail.split("\n\n", 1)[1] if "\n\n" in detail else detail).strip()
 
 
 def body_shape(exchange: Exchange) -> Shape:
@@ -224,6 +191,18 @@ def _headers(a: Exchange, b: Exchange, options: CompareOptions) -> Iterator[Diff
             yield Difference("header-value", name, normalise_location(va), normalise_location(vb))
 
 
+def _same_text(raw_a: str, raw_b: str) -> bool:
+    """Equal messages; where a library's text was cut from one, the other may go on there."""
+    a, b = detail_fragment(raw_a), detail_fragment(raw_b)
+    if a == b:
+        return True
+    whole_a = normalise_uuids(_specific(raw_a))
+    whole_b = normalise_uuids(_specific(raw_b))
+    if a != whole_a and a and b.startswith(a):
+        return True
+    return bool(b != whole_b and b and a.startswith(b))
+
+
 def _error_list(body: Any) -> list[Any] | None:
     if isinstance(body, dict) and isinstance(body.get("errors"), list):
         return body["errors"]
@@ -234,8 +213,8 @@ def _text_error(a: Exchange, b: Exchange) -> Iterator[Difference]:
     """Non-JSON error bodies (text/plain, text/html): the text, UUIDs and spacing normalised."""
     if a.status < 400 or a.body_format != "text" or b.body_format != "text":
         return
-    ta = " ".join(normalise_uuids(str(a.body)).split())
-    tb = " ".join(normalise_uuids(str(b.body)).split())
+    ta = " ".join(normalise_uuids(library_text_removed(str(a.body))).split())
+    tb = " ".join(normalise_uuids(library_text_removed(str(b.body))).split())
     if ta != tb:
         yield Difference("error-detail", "$", ta, tb)
 
@@ -255,8 +234,8 @@ def _errors(a: Exchange, b: Exchange) -> Iterator[Difference]:
                 yield Difference("error-code", f"$.errors[{i}].{key}", str(ea[key]), str(eb[key]))
         da, db = ea.get("detail"), eb.get("detail")
         if isinstance(da, str) and isinstance(db, str):
-            fa, fb = detail_fragment(da), detail_fragment(db)
-            if fa != fb:
+            if not _same_text(da, db):
+                fa, fb = detail_fragment(da), detail_fragment(db)
                 yield Difference("error-detail", f"$.errors[{i}].detail", fa, fb)
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from interopcheck.causes import failing, group_causes
 from interopcheck.check import CheckResult
 from interopcheck.microversion import Version
 from interopcheck.profile.model import Scenario
@@ -153,7 +154,7 @@ class DiffItem(_InteropItem):
         result = job.result
         if result.baselined:
             self.user_properties.append(("interop_baselined", str(len(result.baselined))))
-        if result.findings or result.problems:
+        if failing(result.findings, state_of(self).diff_options.fail_on) or result.problems:
             raise InteropDiffFailure(job)
         if result.calls and all(c.skipped for c in result.calls):
             pytest.skip(result.calls[0].skipped or "skipped")
@@ -170,12 +171,13 @@ class DiffItem(_InteropItem):
         findings = list(result.findings)
         where = f"{self.scenario.name} @ {self.version}"
         if findings:
-            first = findings[0]
-            head = (f"{where}: {plural(len(findings), 'finding')}: {first.kind} at "
-                    f"{first.path} in {first.call!r}: A sent {shorten(first.a, 60)} | B sent "
-                    f"{shorten(first.b, 60)}")
-            if len(findings) > 1:
-                head += f" (+{len(findings) - 1} more)"
+            causes = group_causes(findings)
+            first = causes[0]
+            head = (f"{where}: {plural(len(causes), 'cause')} ({plural(len(findings), 'finding')})"
+                    f": {first.kind} at {first.path} in {plural(first.calls, 'call')}: A sent "
+                    f"{shorten(first.a, 60)} | B sent {shorten(first.b, 60)}")
+            if len(causes) > 1:
+                head += f" (+{len(causes) - 1} more causes)"
         else:
             head = f"{where}: not compared: {result.problems[0].line()}"
         # Then the terminal report of this one job, without its title and exit code line.

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from interopcheck.causes import DEFAULT_FAIL_ON, parse_fail_on
 from interopcheck.microversion import Version, VersionError, parse_range
 
 if TYPE_CHECKING:
@@ -92,6 +93,10 @@ def add_options(parser: pytest.Parser) -> None:
              "checks) into DIR, merged over xdist workers")
     add("--interop-fixtures-only", action="store_true",
         help="collect no profile items: the clouds are for the interop_clients fixture only")
+    add("--interop-fail-on", metavar="WHAT",
+        help="what fails a diff item, comma-separated: breaks-clients, needs-version-bump, "
+             "deployment, text, info, any, never (default: breaks-clients,needs-version-bump, "
+             "as interopcheck diff --fail-on)")
     add("--interop-check-mode", choices=CHECK_MODES, default="strict",
         help="guideline items fail in strict mode (the guideline text, default) or tolerant "
              "mode (known departures of microversion-parse based services accepted)")
@@ -115,6 +120,7 @@ class Settings:
     report_dir: str | None
     check_mode: str
     fixtures_only: bool = False
+    fail_on: tuple[str, ...] = DEFAULT_FAIL_ON
 
     @property
     def diff(self) -> bool:
@@ -235,4 +241,14 @@ def read(config: pytest.Config) -> Settings | None:
         report_dir=get("interop_report"),
         check_mode=_choice(config, "interop_check_mode", CHECK_MODES),
         fixtures_only=bool(get("interop_fixtures_only")),
+        fail_on=_fail_on(get("interop_fail_on")),
     )
+
+
+def _fail_on(value: Any) -> tuple[str, ...]:
+    if value is None or value == "":
+        return DEFAULT_FAIL_ON
+    try:
+        return parse_fail_on(str(value))
+    except ValueError as exc:
+        raise pytest.UsageError(f"--interop-fail-on: {exc}") from None

@@ -100,7 +100,8 @@ class InteropState:
             raise pytest.UsageError(f"--interop-baseline: {exc}") from None
         self.diff_options = DiffOptions(
             microversions=settings.microversions or "all", noise=settings.noise,
-            ignores=_ignores(settings), baseline=baseline, concurrency=1)
+            ignores=_ignores(settings), baseline=baseline, concurrency=1,
+            fail_on=settings.fail_on)
         # Option, else environment, else the profile's default; held here and in the clouds
         # only, never written anywhere.
         default = self.profile.auth.default_token

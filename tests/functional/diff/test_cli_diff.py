@@ -46,7 +46,7 @@ def add_field(app: WSGIApp, since: int = 20) -> WSGIApp:
 
 
 def flaky_header(app: WSGIApp) -> WSGIApp:
-    """Every other versioned response carries X-Served-By (noise within one cloud)."""
+    """Every other versioned response carries X-Backend-Node (noise within one cloud)."""
     toggle = itertools.cycle([True, False])
 
     def noisy(environ: dict, start_response: Callable):
@@ -55,7 +55,7 @@ def flaky_header(app: WSGIApp) -> WSGIApp:
         on = next(toggle)
 
         def maybe(status: str, headers: list, exc_info=None):
-            extra = [("X-Served-By", "node-1")] if on else []
+            extra = [("X-Backend-Node", "node-1")] if on else []
             return start_response(status, [*headers, *extra], exc_info)
 
         return app(environ, maybe)
@@ -138,7 +138,7 @@ def test_noise_within_one_cloud_is_not_a_finding(refclouds: Refclouds,
     code, out, err = diff(refclouds, *args, wrap_b=flaky_header)
     assert code == 0, out + err
     report = json.loads((tmp_path / "report.json").read_text())
-    assert report["noise"] == ["root|GET /|x-served-by"]
+    assert report["noise"] == ["root|GET /|x-backend-node"]
     code, out, _ = diff(refclouds, *args, "--noise", "off", wrap_b=flaky_header)
     assert code == 1
 

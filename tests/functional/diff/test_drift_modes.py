@@ -1,4 +1,4 @@
-"""Every refcloud drift mode gives exactly its expected findings, and nothing else.
+"""Every refcloud drift mode gives exactly its expected findings and causes, and nothing else.
 
 Each test runs the diff engine (its Python API) over the placement profile between two
 in-process refclouds (httpx.WSGITransport): A plain, B with one drift mode. To stay fast
@@ -8,6 +8,7 @@ where the drift starts to show.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import httpx
@@ -15,7 +16,9 @@ import pytest
 import refcloud
 from refcloud import drift
 
+from interopcheck.causes import group_causes
 from interopcheck.diff import DiffOptions, run_diff
+from interopcheck.findings import Finding
 from interopcheck.microversion import parse
 from interopcheck.profile.loader import load_profile
 from interopcheck.report import Report
@@ -106,6 +109,62 @@ CASES: dict[str, Case] = {
 }
 
 
+CauseKey = tuple[str, str, str]  # kind, path, microversions ("1.0-1.13, 1.20")
+ALL = "1.0-1.39"
+
+#: The causes each drift gives at the case's microversions (the runs above).
+CAUSES: dict[str, frozenset[CauseKey]] = {
+    "extra-url": frozenset({
+        ("status", "status", "1.0"), ("body-shape", "$.aggregates", "1.0"),
+        ("body-shape", "$.errors", "1.0"), ("header-missing", "vary", "1.0"),
+        ("error-detail", "$.errors[0].detail", "1.0"),
+    }),
+    "extra-field": frozenset({("body-shape", "$.description", "1.0, 1.20"),
+                              ("body-shape", "$.resource_providers[*].description", "1.0, 1.20")}),
+    "missing-field": frozenset({("body-shape", "$.links", "1.0, 1.20"),
+                                ("body-shape", "$.resource_providers[*].links", "1.0, 1.20")}),
+    "type-change": frozenset({("body-shape", "$.generation", "1.0, 1.20"),
+                              ("body-shape", "$.resource_providers[*].generation", "1.0, 1.20")}),
+    "status-code": frozenset({("status", "status", "1.2, 1.7")}),
+    "extra-header": frozenset({("header-extra", "x-content-type-options", "1.0, 1.39")}),
+    "missing-header": frozenset({("header-missing", "cache-control", "1.15")}),
+    "wrapped-resource": frozenset(("body-shape", p, "1.0") for p in (
+        "$.resource_provider", "$.uuid", "$.name", "$.generation", "$.links")),
+    "error-code": frozenset({("error-code", "$.errors[0].code", "1.23")}),
+}
+
+#: The causes each drift gives over every microversion its scenarios run at (the ``live``
+#: test against real Placement in test_drift_live.py pins these).
+ALL_VERSIONS_CAUSES: dict[str, frozenset[CauseKey]] = {
+    "extra-url": CAUSES["extra-url"],  # the route exists from 1.1 on both clouds
+    "extra-field": frozenset({("body-shape", "$.description", ALL),
+                              ("body-shape", "$.resource_providers[*].description", ALL)}),
+    "missing-field": frozenset({("body-shape", "$.links", ALL),
+                                ("body-shape", "$.resource_providers[*].links", ALL)}),
+    "type-change": frozenset({("body-shape", "$.generation", ALL),
+                              ("body-shape", "$.resource_providers[*].generation", ALL)}),
+    # the resource-classes scenario runs where its behaviour changes
+    "status-code": frozenset({("status", "status", "1.2, 1.6-1.7, 1.14-1.15, 1.22-1.23, 1.39")}),
+    "extra-header": frozenset({("header-extra", "x-content-type-options", ALL)}),
+    "missing-header": frozenset({("header-missing", "cache-control", "1.15-1.39")}),
+    "wrapped-resource": frozenset({
+        *(("body-shape", p, ALL) for p in ("$.uuid", "$.name", "$.generation", "$.links")),
+        ("body-shape", "$.parent_provider_uuid", "1.14-1.39"),
+        ("body-shape", "$.root_provider_uuid", "1.14-1.39"),
+        # the wrapped provider has more fields from 1.14: two pairs of shapes, two causes
+        ("body-shape", "$.resource_provider", "1.0-1.13"),
+        ("body-shape", "$.resource_provider", "1.14-1.39"),
+    }),
+    "error-code": frozenset({("error-code", "$.errors[0].code", "1.23, 1.39")}),
+}
+#: Drifts an HTTP layer could make: deployment causes, which do not fail the run.
+DEPLOYMENT_DRIFTS = frozenset({"extra-header"})
+
+
+def cause_keys(findings: Iterable[Finding]) -> list[CauseKey]:
+    return [(c.kind, c.path, c.microversions) for c in group_causes(findings)]
+
+
 def _cloud(name: str, modes: tuple[str, ...]) -> Cloud:
     app = refcloud.make_app(refcloud.Config(drift=modes))
     return Cloud(name=name, base_url=f"http://{name.lower()}.example", token="admin",
@@ -137,7 +196,7 @@ def _keys(reports: list[Report]) -> list[Key]:
 
 
 def test_every_drift_mode_has_a_case() -> None:
-    assert set(CASES) == set(drift.DRIFTS)
+    assert set(CASES) == set(drift.DRIFTS) == set(CAUSES) == set(ALL_VERSIONS_CAUSES)
 
 
 def test_the_profile_runs_every_case_at_its_versions() -> None:
@@ -158,7 +217,15 @@ def test_drift_gives_exactly_its_findings(mode: str) -> None:
     found = _keys(reports)
     assert set(found) == set(case.expected)
     assert len(found) == len(case.expected)  # no duplicates either
-    assert max(r.exit_code for r in reports) == 1
+    causes = cause_keys(f for r in reports for f in r.findings)
+    assert sorted(causes) == sorted(CAUSES[mode])
+    layers = {c.layer for c in group_causes(f for r in reports for f in r.findings)}
+    if mode in DEPLOYMENT_DRIFTS:
+        assert layers == {"deployment"}
+        assert max(r.exit_code for r in reports) == 0
+    else:
+        assert "api" in layers
+        assert max(r.exit_code for r in reports) == 1
 
 
 def test_without_drift_the_same_runs_find_nothing() -> None:

@@ -71,9 +71,18 @@ def test_several_uuid_keys_merge_into_one_entry() -> None:
 
 
 def test_differently_shaped_uuid_values_become_variants() -> None:
-    shape = shape_of({U1: {"a": 1}, U2: {"b": 1}})
+    shape = shape_of({U1: {"a": 1}, U2: [1]})
     assert isinstance(shape, Object)
     assert isinstance(shape.fields[0][1], Variants)
+
+
+def test_differently_keyed_objects_under_uuid_keys_merge_key_by_key() -> None:
+    assert render(shape_of({U1: {"a": 1}, U2: {"b": None}})) == '{"{uuid}": {"a": int, "b": null}}'
+
+
+def test_list_elements_merge_into_one_object_with_each_keys_shapes() -> None:
+    tree = [{"uuid": U1, "parent_provider_uuid": None}, {"uuid": U2, "parent_provider_uuid": U1}]
+    assert render(shape_of(tree)) == '[{"parent_provider_uuid": (null | str), "uuid": str}]'
 
 
 def test_non_uuid_keys_stay_distinct() -> None:
@@ -133,6 +142,35 @@ def test_diff_of_heterogeneous_lists_reports_the_unmatched_elements() -> None:
     assert only.path == "$[*]"
     assert "null" in only.a and "str" in only.a
     assert "bool" in only.b and "float" in only.b
+
+
+def test_a_field_added_inside_mixed_list_elements_is_added_at_its_path() -> None:
+    """A provider tree: parent null at the root, a string below; B adds a field to each."""
+    tree = [{"uuid": U1, "parent_provider_uuid": None, "links": [{"rel": "self"}]},
+            {"uuid": U2, "parent_provider_uuid": U1, "links": [{"rel": "self"}]}]
+    more = [dict(p, description="d") for p in tree]
+    a, b = shape_of({"resource_providers": tree}), shape_of({"resource_providers": more})
+    assert diff(a, b) == [ShapeDiff("$.resource_providers[*].description", ABSENT, "str")]
+    assert diff(b, a) == [ShapeDiff("$.resource_providers[*].description", "str", ABSENT)]
+    # only in some elements of B: still added at that path, never a type change
+    some = [tree[0], dict(tree[1], description="d")]
+    assert diff(a, shape_of({"resource_providers": some})) == [
+        ShapeDiff("$.resource_providers[*].description", ABSENT, "str")]
+
+
+def test_a_list_whose_elements_are_only_sometimes_null_is_a_nullable_difference() -> None:
+    a = shape_of([{"p": None}, {"p": U1}])
+    b = shape_of([{"p": U1}])
+    assert diff(a, b) == [ShapeDiff("$[*].p", "null", "(nothing else)")]
+
+
+def test_long_shapes_are_shortened_to_the_differing_part() -> None:
+    big = {f"key_{i}": {"nested": {"deeper": [1, 2]}} for i in range(20)}
+    (only,) = diff(shape_of({"x": big}), shape_of({"x": 1}))
+    assert only.path == "$.x" and only.b == "int"
+    assert only.a == "{20 keys}"
+    (small,) = diff(shape_of({"x": {"a": {"b": {"c": 1}}}}), shape_of({"x": 1}))
+    assert small.a == '{"a": {"b": {"c": int}}}'
 
 
 def test_diff_of_equal_shapes_is_empty() -> None:

@@ -33,7 +33,8 @@ def test_it_is_to_dict_with_version_and_summary() -> None:
     assert data == json.loads(json.dumps(built.to_dict()))
     assert data["schema_version"] == REPORT_SCHEMA_VERSION
     assert data["summary"] == {"findings": 9, "breaks_clients": 7, "needs_version_bump": 8,
-                               "calls": 9, "problems": 2, "exit_code": 1}
+                               "calls": 9, "problems": 2, "failing": 8,
+                               "exit_code": 1}
     assert data["findings"][0]["severity"] == "error"
 
 
