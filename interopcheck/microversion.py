@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from interopcheck.errors import InteropcheckError
+
 __all__ = [
     "ALL",
     "Version",
@@ -25,10 +27,11 @@ __all__ = [
     "select",
 ]
 
-_VERSION = re.compile(r"^\s*(\d+)\.(\d+)\s*$")
+#: At most 9 digits a part: int() of thousands of digits raises (or takes quadratic time).
+_VERSION = re.compile(r"^\s*(\d{1,9})\.(\d{1,9})\s*$")
 
 
-class VersionError(ValueError):
+class VersionError(InteropcheckError, ValueError):
     """A version, range or selection that does not parse; the message says which."""
 
 
@@ -45,9 +48,12 @@ class Version:
 
 def parse(text: str) -> Version:
     """``"1.20"`` -> ``Version(1, 20)``; leading zeros are accepted (``1.05`` is 1.5)."""
-    match = _VERSION.match(str(text))
+    match = _VERSION.match(str(text)) if len(str(text)) < 64 else None
     if not match:
-        raise VersionError(f"{text!r} is not a version of the form X.Y")
+        shown = repr(text)
+        if len(shown) > 40:
+            shown = f"{shown[:30]}... ({len(str(text))} characters)"
+        raise VersionError(f"{shown} is not a version of the form X.Y")
     return Version(int(match.group(1)), int(match.group(2)))
 
 

@@ -58,6 +58,9 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--output", metavar="FILE", help="write the report here, not stdout")
     p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
+    p.add_argument("--allow-env", action="append", default=[], metavar="NAME",
+                   help="let the profile's $ENV(NAME) read this environment variable "
+                        "(repeatable; its value is scrubbed from every output like a token)")
     return p
 
 
@@ -66,6 +69,12 @@ def run(args: argparse.Namespace, transports: Mapping[str, httpx.BaseTransport] 
     """Run ``interopcheck check``; ``transports['A']`` is a test seam (e.g. WSGITransport)."""
     out = out or sys.stdout
     err = err or sys.stderr
+    from interopcheck import preflight
+
+    problem = preflight.check_output_file(args.output) if args.output else None
+    if problem:
+        err.write(f"interopcheck: {problem}\n")
+        return EXIT_FAILED
     if not args.url.startswith(("http://", "https://")):
         err.write(f"interopcheck: URL: {args.url!r} is not an http:// or https:// URL\n")
         return EXIT_FAILED
@@ -84,6 +93,9 @@ def run(args: argparse.Namespace, transports: Mapping[str, httpx.BaseTransport] 
     finally:
         cloud.close()
     text = to_json(result) if args.format == "json" else to_text(result)
+    from interopcheck import secrets
+
+    text = secrets.scrub(text)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     else:

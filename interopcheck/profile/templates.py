@@ -7,7 +7,11 @@ Templates, substituted in urls, headers, bodies and raw data:
 - ``$name(x)``: a unique name ``x-<12 hex>``;
 - ``$rc(X)`` / ``$trait(X)``: a unique ``CUSTOM_X_<12 HEX>`` resource class / trait;
 - ``$var(x)``: a value captured by an earlier step (``capture: {x: body.a.0.b}``);
-- ``$ENV(NAME)``: the environment variable ``NAME`` (a missing one is an error).
+- ``$ENV(NAME)``: the environment variable ``NAME``, only when the user allows it
+  (``--allow-env NAME`` or ``$INTEROPCHECK_ALLOW_ENV="NAME,OTHER"``; a profile alone
+  cannot read the environment: ``$ENV(AWS_SECRET_ACCESS_KEY)`` would go to a cloud).
+  A missing or not allowed variable is an error; every value expanded is registered
+  as a secret (:mod:`interopcheck.secrets`) and scrubbed from reports like a token.
 
 A string that is exactly one template becomes the value with its JSON type (a
 captured integer stays an integer). ``symbolise`` writes generated and captured
@@ -21,16 +25,36 @@ import os
 import re
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+from interopcheck import secrets as registered_secrets
+from interopcheck.errors import InteropcheckError
 
 __all__ = [
     "TEMPLATE",
     "TEMPLATE_KINDS",
     "TemplateError",
     "Variables",
+    "allow_env",
+    "allowed_env",
     "extract",
 ]
+
+#: Environment variables ``$ENV(...)`` may read, besides ``$INTEROPCHECK_ALLOW_ENV``.
+ALLOW_ENV_VARIABLE = "INTEROPCHECK_ALLOW_ENV"
+_allowed: set[str] = set()
+
+
+def allow_env(names: Iterable[str]) -> None:
+    """Let ``$ENV(NAME)`` read these variables (the command line's ``--allow-env``)."""
+    _allowed.update(n.strip() for n in names if n and n.strip())
+
+
+def allowed_env() -> frozenset[str]:
+    """The variables ``$ENV`` may read: ``allow_env`` names and ``$INTEROPCHECK_ALLOW_ENV``."""
+    extra = os.environ.get(ALLOW_ENV_VARIABLE, "")
+    return frozenset(_allowed | {n.strip() for n in extra.split(",") if n.strip()})
 
 TEMPLATE = re.compile(r"\$([A-Za-z]+)\(([A-Za-z0-9_.-]*)\)")
 TEMPLATE_KINDS = ("uuid", "hex", "name", "rc", "trait", "var", "ENV")
@@ -38,7 +62,7 @@ TEMPLATE_KINDS = ("uuid", "hex", "name", "rc", "trait", "var", "ENV")
 _MIN_SYMBOL_LENGTH = 8
 
 
-class TemplateError(LookupError):
+class TemplateError(InteropcheckError, LookupError):
     """A template that cannot be resolved (an unset environment variable)."""
 
 
@@ -63,9 +87,12 @@ class Variables:
     """Generated and captured values of one run; never shared between runs or clouds."""
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        """``environ``: the variables ``$ENV`` may read (all of them); by default the
+        process environment, limited to :func:`allowed_env`."""
         self.generated: dict[str, str] = {}
         self.captured: dict[str, Any] = {}
         self._environ = os.environ if environ is None else environ
+        self._limited = environ is None
         self._symbols: tuple[re.Pattern[str] | None, dict[str, str]] | None = None
 
     # -- values -------------------------------------------------------------------------------
@@ -89,9 +116,15 @@ class Variables:
         if kind == "var":
             return self.captured.get(key, f"<uncaptured {key}>")
         if kind == "ENV":
+            if self._limited and key not in allowed_env():
+                raise TemplateError(
+                    f"$ENV({key}): the profile may not read the environment variable {key}; "
+                    f"allow it with --allow-env {key} (or ${ALLOW_ENV_VARIABLE}={key})")
             if key not in self._environ:
                 raise TemplateError(f"$ENV({key}): the environment variable {key} is not set")
-            return self._environ[key]
+            value = self._environ[key]
+            registered_secrets.register(value)
+            return value
         if kind in ("uuid", "hex", "name", "rc", "trait"):
             return self._generate(kind, key)
         raise TemplateError(f"unknown template ${kind}({key})")

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from interopcheck.rules.registry import RuleContext, Violation, rule
 from interopcheck.rules.targets import VersionDocument
 
-MV_RE = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
+MV_RE = re.compile(r"^([1-9]\d{0,8})\.([1-9]\d{0,8}|0)$")  # int() of 5,000 digits raises
 ID_RE = re.compile(r"^v\d+(\.\d+)?$")
 STATUSES = ("CURRENT", "SUPPORTED", "DEPRECATED", "EXPERIMENTAL")
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from interopcheck.rules.registry import RuleContext, Violation, rule
 from interopcheck.rules.targets import ErrorBody, Exchange, Operation, Parameter, Schema
 
-MV_RE = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
+MV_RE = re.compile(r"^([1-9]\d{0,8})\.([1-9]\d{0,8}|0)$")  # int() of 5,000 digits raises
 LEGACY_HEADER = re.compile(r"(?i)^(x-)?openstack-[a-z0-9]+-api-version$")
 GENERIC = "openstack-api-version"
 

@@ -9,7 +9,16 @@ and what to do. Issues are answers that cannot be compared:
 - a redirect (interopcheck never follows one: the URL given is wrong);
 - an HTML page where the request did not ask for HTML (a proxy, a login page);
 - a body that claims to be JSON and is not, or a 5xx / 2xx body that is not JSON;
-- ``401`` to a request that carried the token (the token is wrong).
+- ``401`` to a request that carried the token (the token is wrong);
+- an answer past a cap: more than ``MAX_RAW_BYTES`` as sent or ``MAX_BODY_BYTES``
+  decoded (a gzip bomb), still arriving when the call's time is up (a body trickling one
+  byte at a time: each call ends within twice its timeout, since the body's reads get
+  only the time left), or JSON nested deeper than ``MAX_JSON_DEPTH``. The body is read
+  streaming, so a capped answer never sits whole in memory.
+
+Everything kept from an answer (text, headers, issue lines, the request's URL and
+body) is scrubbed of the cloud's token and every registered secret
+(:mod:`interopcheck.secrets`), in raw, JSON-escaped and URL-encoded spellings.
 """
 
 from __future__ import annotations
@@ -24,6 +33,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from interopcheck import secrets
 from interopcheck.exchange import REDACTED, Exchange, parse_body
 from interopcheck.microversion import Version
 from interopcheck.profile.model import UNSET, Profile, Step
@@ -38,6 +48,87 @@ UNRECORDED_REQUEST_HEADERS = frozenset(
     {"host", "user-agent", "accept-encoding", "connection", "content-length"}
 )
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+#: Largest answer read, as it comes over the wire (bytes).
+MAX_RAW_BYTES = 32 * 1024 * 1024
+#: Largest answer read once its Content-Encoding is undone (bytes).
+MAX_BODY_BYTES = 64 * 1024 * 1024
+#: Deepest JSON nesting accepted in an answer (comparison and rendering recurse).
+MAX_JSON_DEPTH = 100
+
+
+class _Capped(Exception):
+    """An answer went past a cap; ``what`` is the problem line."""
+
+    def __init__(self, what: str, what_to_do: str) -> None:
+        super().__init__(what)
+        self.what = what
+        self.what_to_do = what_to_do
+
+
+def _scrub(cloud: Cloud, text: str) -> str:
+    """``text`` without the cloud's token or any registered secret, however encoded."""
+    return secrets.scrub(cloud.scrub(text), (cloud.token,))
+
+
+def _scrub_issue(cloud: Cloud, issue: Issue) -> Issue:
+    return Issue(issue.cloud, issue.category, _scrub(cloud, issue.where),
+                 _scrub(cloud, issue.what), _scrub(cloud, issue.what_to_do))
+
+
+def _json_depth_ok(data: Any) -> bool:
+    """True unless ``data`` nests deeper than ``MAX_JSON_DEPTH`` (no recursion)."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, (dict, list)):
+            if depth >= MAX_JSON_DEPTH:
+                return False
+            items = value.values() if isinstance(value, dict) else value
+            stack.extend((item, depth + 1) for item in items)
+    return True
+
+
+def _check_json(text: str) -> tuple[str | None, ValueError | None]:
+    """``(too deep, decode error)`` for a body that claims to be JSON."""
+    try:
+        data = json.loads(text)
+    except RecursionError:
+        return f"JSON nested deeper than {MAX_JSON_DEPTH} levels", None
+    except ValueError as exc:
+        return None, exc
+    if not _json_depth_ok(data):
+        return f"JSON nested deeper than {MAX_JSON_DEPTH} levels", None
+    return None, None
+
+
+def _read_body(response: httpx.Response, deadline: float, timeout: float) -> bytes:
+    """The decoded body, read within the deadline and the size caps (``_Capped``)."""
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise _Capped(f"the answer's headers took longer than {timeout:g}s",
+                      "the cloud is slow or hung: raise --timeout or check the service")
+    timeouts = response.request.extensions.get("timeout")
+    if isinstance(timeouts, dict):  # each read of the body gets only the time left
+        timeouts["read"] = remaining
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        raw = response.num_bytes_downloaded
+        if raw > MAX_RAW_BYTES:
+            raise _Capped(f"the answer is larger than {MAX_RAW_BYTES // 2**20} MiB; stopped "
+                          f"reading it", "check the call and the service: an API answer "
+                          "this large is a fault")
+        if size > MAX_BODY_BYTES:
+            raise _Capped(f"the answer decodes to more than {MAX_BODY_BYTES // 2**20} MiB "
+                          f"({raw} bytes sent; a compression bomb?); stopped reading it",
+                          "check the service and any proxy in front of it")
+        if time.monotonic() > deadline:
+            raise _Capped(f"the answer was still arriving after {timeout:g}s ({size} bytes "
+                          f"so far); stopped reading it",
+                          "the cloud is slow or hung: raise --timeout or check the service")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,12 +239,17 @@ def _response_issue(cloud: Cloud, step: Step, where: str, request: httpx.Request
                      f"a proxy, login page or web server answered: check that "
                      f"{cloud.url_option or 'the URL'} points at the API itself")
     if is_json_media:
-        try:
-            json.loads(text)
-        except ValueError as exc:
+        too_deep, exc = _check_json(text)
+        if too_deep:
+            return Issue(cloud.name, "invalid-json", where,
+                         f"answered {status} with {too_deep}; not compared",
+                         "the service or a proxy in front of it is broken: check its logs")
+        if exc is not None:
+            why = (f"{exc.msg} at character {exc.pos}" if isinstance(exc, json.JSONDecodeError)
+                   else _snippet(str(exc)))
             return Issue(cloud.name, "invalid-json", where,
                          f"answered {status} with Content-Type {media} but the body is not "
-                         f"valid JSON ({exc.msg} at character {exc.pos})",
+                         f"valid JSON ({why})",
                          "the service or a proxy in front of it is broken: check its logs")
         return None
     wants_json = not accept or "json" in accept or "*/*" in accept
@@ -177,22 +273,33 @@ def send_request(cloud: Cloud, profile: Profile, step: Step, variables: Variable
         return Outcome(None, Issue(cloud.name, "template", where, str(exc),
                                    "set the variable or fix the profile"))
     timeout = step.timeout or cloud.timeout
+    deadline = time.monotonic() + timeout
     try:
-        response = client.send(request)
-        text = response.text
+        response = client.send(request, stream=True)
+        try:
+            content = _read_body(response, deadline, timeout)
+        finally:
+            response.close()
+        text = content.decode(response.encoding or "utf-8", errors="replace")
+    except _Capped as exc:
+        return Outcome(None, _scrub_issue(cloud, Issue(cloud.name, "capped", where, exc.what,
+                                                       exc.what_to_do)))
     except httpx.HTTPError as exc:
-        return Outcome(None, _transport_issue(cloud, where, exc, timeout))
+        return Outcome(None, _scrub_issue(cloud, _transport_issue(cloud, where, exc, timeout)))
     except Exception as exc:  # a broken transport or proxy library: still one line
-        reason = cloud.scrub(f"{type(exc).__name__}: {exc}")
-        return Outcome(None, Issue(cloud.name, "transport", where,
-                                   f"the request failed unexpectedly: {reason}",
-                                   "check the service and any proxy in front of it"))
-    text = cloud.scrub(text)
+        reason = _scrub(cloud, f"{type(exc).__name__}: {exc}")
+        return Outcome(None, _scrub_issue(cloud, Issue(
+            cloud.name, "transport", where, f"the request failed unexpectedly: {reason}",
+            "check the service and any proxy in front of it")))
+    text = _scrub(cloud, text)
+    headers = {k.lower(): _scrub(cloud, v) for k, v in response.headers.items()}
     issue = _response_issue(cloud, step, where, request, response, text)
-    headers = {k.lower(): cloud.scrub(v) for k, v in response.headers.items()}
-    body_format, body = parse_body(response.headers.get("content-type"), text)
     if issue is not None:
+        issue = _scrub_issue(cloud, issue)
+        body_format, body = (("text", text) if issue.category in ("invalid-json",)
+                             else parse_body(response.headers.get("content-type"), text))
         return Outcome(None, issue, response.status_code, headers, body)
+    body_format, body = parse_body(response.headers.get("content-type"), text)
     return Outcome(_exchange(cloud, profile, variables, request, response, headers, body_format,
                              body),
                    None, response.status_code, headers, body)
@@ -203,14 +310,14 @@ def _exchange(cloud: Cloud, profile: Profile, variables: Variables, request: htt
               body: Any) -> Exchange:
     auth_header = profile.auth.header.lower()
     request_headers = [
-        [k.lower(), REDACTED if k.lower() == auth_header else cloud.scrub(v)]
+        [k.lower(), REDACTED if k.lower() == auth_header else _scrub(cloud, v)]
         for k, v in request.headers.items() if k.lower() not in UNRECORDED_REQUEST_HEADERS
     ]
     request_body: Any = None
     if request.content:
         _fmt, request_body = parse_body(request.headers.get("content-type"),
-                                        request.content.decode("utf-8", "replace"))
-    raw_path = request.url.raw_path.decode("ascii", "replace")
+                                        _scrub(cloud, request.content.decode("utf-8", "replace")))
+    raw_path = _scrub(cloud, request.url.raw_path.decode("ascii", "replace"))
     base_path = urlsplit(cloud.base_url).path.rstrip("/")
     if base_path and raw_path.startswith(base_path + "/"):
         raw_path = raw_path[len(base_path):]

@@ -58,9 +58,15 @@ def discover(profile: Profile, cloud: Cloud) -> tuple[VersionInfo | None, Issue 
             cloud.mark_down("no version range")
             return None, Issue(cloud.name, "discovery", where,
                                f"the answer has no {key}imum version at {expr} "
-                               f"(found {value!r})",
+                               f"(found {_short(value)})",
                                "check that this is the service the profile describes")
     return VersionInfo(cloud.name, found["min"], found["max"]), None
+
+
+def _short(value: object) -> str:
+    """``repr(value)`` cut to a few dozen characters (a hostile cloud sends anything)."""
+    text = repr(value) if not isinstance(value, (dict, list)) else type(value).__name__
+    return text if len(text) <= 60 else f"{text[:50]}... ({len(text)} characters)"
 
 
 def common_range(a: VersionInfo, b: VersionInfo) -> tuple[Version, Version] | None:
