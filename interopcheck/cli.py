@@ -22,25 +22,29 @@ from pathlib import Path
 from typing import TextIO
 
 import httpx
-import yaml
 
-from interopcheck import __version__, demo
+from interopcheck import __version__, demo, outputs
 from interopcheck.baseline import Baseline, BaselineError
 from interopcheck.capabilities import cli as capabilities_cli
+from interopcheck.causes import DEFAULT_FAIL_ON, parse_fail_on
 from interopcheck.check import cli as check_cli
 from interopcheck.diff import NOISE_MODES, DiffOptions, run_diff
+from interopcheck.errors import ReportError, UsageError
+from interopcheck.fuzz import cli as fuzz_cli
+from interopcheck.ignores import load_ignores
 from interopcheck.lint import breaking_cli
 from interopcheck.lint import cli as lint_cli
 from interopcheck.matrix import cli as matrix_cli
 from interopcheck.microversion import VersionError, parse_range
-from interopcheck.profile.loader import ProfileError, load_profile, parse_ignore
+from interopcheck.profile.loader import ProfileError, load_profile
 from interopcheck.profile.model import IgnoreRule, Profile
-from interopcheck.render import EXTENSIONS, FORMATS, PLANNED
+from interopcheck.render import FORMATS, PLANNED
 from interopcheck.report import Report
 from interopcheck.runner.clouds import Cloud, resolve_token
 from interopcheck.runner.run import Clouds, Progress
 from interopcheck.snapshot import cli as snapshot_cli
 from interopcheck.snapshot.format import SnapshotError
+from interopcheck.survey import cli as survey_cli
 
 __all__ = ["build_parser", "console", "main"]
 
@@ -49,10 +53,6 @@ EXIT_FAILED = 2
 EXIT_INTERRUPTED = 130
 #: Standard output closed by its reader (128 + SIGPIPE, as a shell reports it).
 EXIT_BROKEN_PIPE = 141
-
-
-class UsageError(Exception):
-    """A problem with the command line; the message is the one line to print."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,6 +110,17 @@ def build_parser() -> argparse.ArgumentParser:
     diff.add_argument("--allow-env", action="append", default=[], metavar="NAME",
                       help="let the profile's $ENV(NAME) read this environment variable "
                            "(repeatable; its value is scrubbed from every output like a token)")
+    diff.add_argument("--fail-on", default=",".join(DEFAULT_FAIL_ON), metavar="WHAT",
+                      help="what makes the exit status 1, comma-separated: breaks-clients, "
+                           "needs-version-bump, deployment, text, info, any, never (default: "
+                           "breaks-clients,needs-version-bump)")
+    diff.add_argument("--deployment-header", action="append", default=[], metavar="GLOB",
+                      help="one more response header judged 'deployment' (added by a proxy or "
+                           "load balancer: no client break, no version bump; repeatable)")
+    diff.add_argument("--name-a", metavar="NAME", help="cloud A's name in the reports "
+                      "(default: its clouds.yaml name or the URL's host)")
+    diff.add_argument("--name-b", metavar="NAME", help="cloud B's name in the reports (as "
+                      "--name-a)")
 
     prof = sub.add_parser("profile", help="validate a profile and list its scenarios")
     prof.add_argument("profile", nargs="?", default="placement", help="name or YAML file")
@@ -118,7 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.register(sub)  # interopcheck demo: two local refclouds, one drifted, diffed
     check_cli.add_parser(sub)  # interopcheck check URL: live API-SIG guideline checks
     lint_cli.add_parser(sub)  # interopcheck lint SPEC: API-SIG rules on OpenAPI documents
+    fuzz_cli.add_parser(sub)  # interopcheck fuzz A [B] --spec: generated calls (issue 18)
     breaking_cli.add_parser(sub)  # interopcheck breaking OLD NEW: classified changes
+    survey_cli.add_parser(sub)  # interopcheck survey SPEC...: payload conventions counted
     snapshot_cli.add_parser(sub)  # interopcheck record CLOUD --out FILE: a cloud as a file
     matrix_cli.add_parser(sub)  # interopcheck matrix SNAPSHOT...: every pair, offline
     capabilities_cli.add_parser(sub)  # interopcheck capabilities CLOUD | diff A B
@@ -140,27 +153,14 @@ def _formats(args: argparse.Namespace) -> list[str]:
 
 
 def _ignores(args: argparse.Namespace) -> tuple[IgnoreRule, ...]:
-    rules: list[IgnoreRule] = []
-    for expr in args.ignore:
-        try:
-            rules.append(parse_ignore(expr, origin="--ignore"))
-        except ValueError as exc:
-            raise UsageError(f"--ignore: {exc}") from None
-    if args.ignore_file:
-        try:
-            document = yaml.safe_load(Path(args.ignore_file).read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise UsageError(f"--ignore-file {args.ignore_file}: cannot read it: {exc}") from None
-        if isinstance(document, dict):
-            document = document.get("ignore")
-        if not isinstance(document, list):
-            raise UsageError(f"--ignore-file {args.ignore_file}: expected a YAML list of rules")
-        for i, raw in enumerate(document):
-            try:
-                rules.append(parse_ignore(raw, origin=f"{args.ignore_file}[{i}]"))
-            except (ValueError, VersionError) as exc:
-                raise UsageError(f"--ignore-file {args.ignore_file}: entry {i}: {exc}") from None
-    return tuple(rules)
+    return load_ignores(args.ignore, args.ignore_file)
+
+
+def _fail_on(text: str) -> tuple[str, ...]:
+    try:
+        return parse_fail_on(text)
+    except ValueError as exc:
+        raise UsageError(f"--fail-on: {exc}") from None
 
 
 def _check_spec(spec: str) -> None:
@@ -199,18 +199,11 @@ def _clouds(args: argparse.Namespace, profile: Profile,
 
 def _write_reports(report: Report, formats: Sequence[str], directory: str,
                    out: TextIO) -> None:
-    path = Path(directory)
     try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageError(f"--report-dir {directory}: cannot create it: "
-                         f"{exc.strerror or exc}") from None
-    written = []
-    for name in formats:
-        target = path / f"report.{EXTENSIONS.get(name, name)}"
-        target.write_text(FORMATS[name](report), encoding="utf-8")
-        written.append(str(target))
-    out.write("Reports: " + ", ".join(written) + "\n")
+        written = outputs.write_reports(report, formats, directory)
+    except ReportError as exc:
+        raise UsageError(f"--report-dir {exc.path}: {exc.why}") from None
+    out.write("Reports: " + ", ".join(str(p) for p in written) + "\n")
 
 
 def _diff(args: argparse.Namespace, transports: Mapping[str, httpx.BaseTransport],
@@ -234,7 +227,11 @@ def _diff(args: argparse.Namespace, transports: Mapping[str, httpx.BaseTransport
     clouds = snapshot_cli.put_snapshots(_clouds(args, profile, transports), snapshots, profile)
     options = DiffOptions(microversions=args.microversions, scenarios=tuple(args.scenario),
                           noise=args.noise, ignores=ignores, baseline=baseline,
-                          concurrency=args.concurrency)
+                          concurrency=args.concurrency,
+                          deployment_headers=tuple(args.deployment_header),
+                          fail_on=_fail_on(args.fail_on),
+                          name_a=args.name_a or getattr(args, "os_cloud_a", None),
+                          name_b=args.name_b or getattr(args, "os_cloud_b", None))
     progress = Progress(err, enabled=not args.quiet)
     try:
         report = run_diff(profile, clouds, options, progress)
@@ -309,10 +306,14 @@ def main(argv: Sequence[str] | None = None, *,
             return demo.run(args, out, err)
         if args.command == "check":
             return check_cli.run(args, transports or {}, out, err)
+        if args.command == "fuzz":
+            return fuzz_cli.run(args, transports or {}, out, err)
         if args.command == "lint":
             return lint_cli.run(args, stdout=out, stderr=err)
         if args.command == "breaking":
             return breaking_cli.run(args, stdout=out, stderr=err)
+        if args.command == "survey":
+            return survey_cli.run(args, stdout=out, stderr=err)
         if args.command == "record":
             return snapshot_cli.run(args, transports or {}, out, err)
         if args.command == "matrix":
