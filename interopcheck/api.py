@@ -1,4 +1,4 @@
-"""Library entry points that take URLs: a diff of two clouds and a check of one.
+"""Library entry points: a diff of two clouds and a check of one (by URL), a lint of a spec.
 
     report = diff_clouds("http://a:8780", "http://b:8780",
                          options=DiffOptions(microversions="1.0,1.39"))
@@ -14,17 +14,20 @@ demo and the pytest plugin build on the same stage functions
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from interopcheck.check.run import CheckOptions, CheckResult, run_check
 from interopcheck.diff import DiffOptions, run_diff
+from interopcheck.lint.config import LintConfig
+from interopcheck.lint.engine import LintResult, lint
 from interopcheck.profile.loader import load_profile
 from interopcheck.profile.model import Profile
 from interopcheck.report import Report
 from interopcheck.runner.clouds import Cloud, resolve_token
 from interopcheck.runner.run import Clouds, Progress
 
-__all__ = ["check_cloud", "diff_clouds"]
+__all__ = ["check_cloud", "diff_clouds", "lint_spec"]
 
 
 def _profile(profile: str | Path | Profile) -> Profile:
@@ -64,3 +67,9 @@ def check_cloud(url: str, *, profile: str | Path | Profile = "placement",
         return run_check(loaded, cloud, options)
     finally:
         cloud.close()
+
+
+def lint_spec(path: str | os.PathLike[str], config: LintConfig | None = None) -> LintResult:
+    """Lint an OpenAPI 3.0/3.1 document (``interopcheck lint SPEC``) with ``config`` (the
+    rules' levels, ``only``, ignores; default: every rule at its own level)."""
+    return lint(path, config)

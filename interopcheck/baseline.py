@@ -28,6 +28,7 @@ from typing import Any
 
 import yaml
 
+from interopcheck.errors import InteropcheckError
 from interopcheck.findings import Finding
 from interopcheck.microversion import VersionError, parse, parse_versions
 
@@ -37,7 +38,7 @@ BASELINE_FORMAT = 1
 _FIELDS = ("scenario", "call", "microversion", "kind", "path")
 
 
-class BaselineError(ValueError):
+class BaselineError(InteropcheckError, ValueError):
     """A baseline file that cannot be read; the message names the file and entry."""
 
 

@@ -28,6 +28,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from interopcheck.errors import InteropcheckError
+
 __all__ = ["RefcloudServer", "RefcloudStartError", "refcloud_command", "start_refcloud",
            "start_refclouds"]
 
@@ -37,7 +39,7 @@ _REFCLOUD_ERROR = re.compile(r"^refcloud: error: (.+)$", re.MULTILINE)
 INSTALL_HINT = "install it with: pip install 'interopcheck[refcloud]'"
 
 
-class RefcloudStartError(RuntimeError):
+class RefcloudStartError(InteropcheckError, RuntimeError):
     """``refcloud serve`` exited or did not answer in time.
 
     ``reason`` is the one line to show (refcloud's own error, or the missing module);

@@ -26,6 +26,7 @@ from typing import Any
 
 import yaml
 
+from interopcheck.errors import InteropcheckError
 from interopcheck.findings import Severity
 from interopcheck.rules.registry import REGISTRY, Violation
 
@@ -36,7 +37,7 @@ DEFAULT_CONFIG = ".interopcheck.yaml"
 INLINE = "x-interopcheck-ignore"
 
 
-class ConfigError(Exception):
+class ConfigError(InteropcheckError):
     pass
 
 

@@ -38,6 +38,7 @@ from urllib.parse import unquote
 
 import yaml
 
+from interopcheck.errors import InteropcheckError
 from interopcheck.rules.targets import Location, Node
 
 __all__ = ["DEFAULT_MAX_BYTES", "MAX_EXPANDED_NODES", "LoadError", "Loader", "Problem",
@@ -54,7 +55,7 @@ DEFAULT_MAX_BYTES = 256 * 2**20
 MAX_EXPANDED_NODES = 2_000_000
 
 
-class LoadError(Exception):
+class LoadError(InteropcheckError):
     """A document that cannot be read or parsed, or a ``$ref`` that does not resolve."""
 
 

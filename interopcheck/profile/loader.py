@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import jsonschema
 import yaml
 
+from interopcheck.errors import InteropcheckError
 from interopcheck.microversion import VersionError, VersionSet, parse, parse_versions
 from interopcheck.profile.model import (
     UNSET,
@@ -72,7 +73,7 @@ _PATTERN_HINTS = {
 _VERSION_KEYS = frozenset({"microversion", "versions", "microversions"})
 
 
-class ProfileError(ValueError):
+class ProfileError(InteropcheckError, ValueError):
     """A profile that cannot be used; ``problems`` holds one line per problem."""
 
     def __init__(self, problems: Iterable[str]) -> None:

@@ -34,7 +34,7 @@ from interopcheck.baseline import Baseline, BaselineError
 from interopcheck.check import CheckOptions, CheckResult, run_check
 from interopcheck.check.run import plan
 from interopcheck.diff import DiffOptions, JobsResult, diff_jobs
-from interopcheck.errors import ReportError, UsageError
+from interopcheck.errors import InteropcheckError, ReportError, UsageError
 from interopcheck.ignores import load_ignores
 from interopcheck.microversion import Version, VersionError, select
 from interopcheck.outputs import write_reports
@@ -57,7 +57,7 @@ SCENARIO_ORIGINS = frozenset({"scenario"})
 PROBE_ORIGINS = frozenset({"probe", "discovery"})
 
 
-class CollectError(Exception):
+class CollectError(InteropcheckError):
     """Collection cannot go on (a cloud is down, no common version); one clear message."""
 
 

@@ -29,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from interopcheck.errors import InteropcheckError
 from interopcheck.profile.model import Profile
 
 __all__ = [
@@ -53,7 +54,7 @@ _SUFFIX = ".snapshot.json.gz"
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class SnapshotError(Exception):
+class SnapshotError(InteropcheckError):
     """A snapshot that cannot be used; the message is the one line to print."""
 
 
