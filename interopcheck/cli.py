@@ -23,7 +23,7 @@ from typing import TextIO
 
 import httpx
 
-from interopcheck import __version__, demo, outputs
+from interopcheck import __version__, demo, diff_gabbi, outputs
 from interopcheck.baseline import Baseline, BaselineError
 from interopcheck.capabilities import cli as capabilities_cli
 from interopcheck.causes import DEFAULT_FAIL_ON, parse_fail_on
@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
                       "(default: its clouds.yaml name or the URL's host)")
     diff.add_argument("--name-b", metavar="NAME", help="cloud B's name in the reports (as "
                       "--name-a)")
+    diff_gabbi.add_options(diff)  # --gabbi FILE..., --gabbi-setup CMD (issue 18)
 
     prof = sub.add_parser("profile", help="validate a profile and list its scenarios")
     prof.add_argument("profile", nargs="?", default="placement", help="name or YAML file")
@@ -208,6 +209,8 @@ def _write_reports(report: Report, formats: Sequence[str], directory: str,
 
 def _diff(args: argparse.Namespace, transports: Mapping[str, httpx.BaseTransport],
           out: TextIO, err: TextIO) -> int:
+    if getattr(args, "gabbi", None):  # gabbi files instead of the profile (issue 18)
+        return diff_gabbi.run(args, transports, out, err)
     formats = _formats(args)
     _check_spec(args.microversions)
     if args.report_dir:

@@ -38,7 +38,7 @@ from typing import Any
 
 from interopcheck import __version__
 from interopcheck.causes import Cause, group_causes
-from interopcheck.compare.exchange import Exchange
+from interopcheck.compare import Exchange
 from interopcheck.diff import aggregate_issues
 from interopcheck.findings import Finding
 from interopcheck.fuzz.judge import Judgement, compare_answers, judge_answer

@@ -25,7 +25,7 @@ import httpx
 
 from interopcheck.check.sources.live import LiveSource, targets_of
 from interopcheck.check.tolerance import departure
-from interopcheck.compare.exchange import Exchange
+from interopcheck.compare import Exchange
 from interopcheck.compare.structural import CompareOptions, compare, normalise_uuids
 from interopcheck.diff import DEFAULT_IGNORED_HEADERS
 from interopcheck.findings import Severity, Verdict, classify

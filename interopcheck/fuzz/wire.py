@@ -23,7 +23,7 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
-from interopcheck.compare.exchange import Exchange, parse_body
+from interopcheck.compare import Exchange, parse_body
 from interopcheck.runner.call import Issue
 from interopcheck.runner.clouds import Cloud
 

@@ -25,11 +25,14 @@ def refcloud_transport(tmp_path: Path, name: str, drift: Sequence[str] = ()) -> 
 
 
 def run_fuzz_cli(tmp_path: Path, transports: dict[str, httpx.BaseTransport],
-                 *args: str) -> tuple[int, dict[str, Any], str, str]:
-    """``interopcheck fuzz`` in process: exit code, the JSON report, stdout, stderr."""
+                 *args: str, urls: Sequence[str] = ()) -> tuple[int, dict[str, Any], str, str]:
+    """``interopcheck fuzz`` in process: exit code, the JSON report, stdout, stderr.
+
+    Clouds are ``urls`` when given, else ``http://a`` (and ``http://b``) on ``transports``.
+    """
     output = tmp_path / f"fuzz-{len(list(tmp_path.iterdir()))}.json"
-    urls = ["http://a"] + (["http://b"] if "B" in transports else [])
-    tokens = ["--token-a", "admin"] + (["--token-b", "admin"] if "B" in transports else [])
+    urls = list(urls) or ["http://a"] + (["http://b"] if "B" in transports else [])
+    tokens = ["--token-a", "admin"] + (["--token-b", "admin"] if len(urls) > 1 else [])
     out, err = io.StringIO(), io.StringIO()
     code = main(["fuzz", *urls, "--spec", str(SPEC), *tokens, "--format", "json",
                  "--output", str(output), *args], transports=transports, stdout=out, stderr=err)

@@ -122,7 +122,7 @@ def test_refclouds_document_views() -> None:
 
 
 def test_value_map_carries_server_generated_uuids_to_b() -> None:
-    from interopcheck.compare.exchange import Exchange
+    from interopcheck.compare import Exchange
 
     ua, ub = "11111111-2222-3333-4444-555555555555", "99999999-8888-7777-6666-555555555555"
     a = Exchange.create(method="POST", url="/r", request_headers={}, status=200,
