@@ -140,7 +140,7 @@ def load_config(path: str | os.PathLike[str] | None, *, search: Path | None = No
 
 def is_suppressed(v: Violation) -> bool:
     """True if ``x-interopcheck-ignore`` on the node or an ancestor names this rule."""
-    if v.source is None:
+    if v.source is None or not getattr(v.source, "has_inline_ignores", True):
         return False
     for value in v.source.ancestors(v.pointer):
         if isinstance(value, dict) and INLINE in value:

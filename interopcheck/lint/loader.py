@@ -49,6 +49,8 @@ _WS = re.compile(r"[ \t\n\r]*")
 _JSON_REF = re.compile(r'"\$ref"\s*:\s*"((?:[^"\\]|\\.)*)"')
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\[\]{},]")
 
+#: the inline suppression key (:mod:`interopcheck.lint.config`)
+INLINE_IGNORE = "x-interopcheck-ignore"
 #: files larger than this are refused (``--max-size``); Microsoft Graph beta is 47 MB
 DEFAULT_MAX_BYTES = 256 * 2**20
 #: YAML aliases may not expand a document to more nodes than this (or 4x its own size)
@@ -258,10 +260,18 @@ class SourceFile:
         #: YAML: every ``$ref`` string with the pointer of its ``$ref`` member (JSON files
         #: find theirs in the text, see :meth:`Loader.check_refs`)
         self.yaml_refs: list[tuple[str, str]] = []
+        #: whether the text mentions inline suppressions at all (most documents do not: then
+        #: no finding needs its ancestors looked at)
+        self.has_inline_ignores = True
+        self._locations: dict[str, Location] = {}
 
     def location(self, pointer: str) -> Location:
-        line, column = self.locator.locate(parse_pointer(pointer))
-        return Location(self.name, pointer, line, column)
+        # many findings share a node (Graph's 22,000 operations share one error schema)
+        hit = self._locations.get(pointer)
+        if hit is None:
+            line, column = self.locator.locate(parse_pointer(pointer))
+            hit = self._locations[pointer] = Location(self.name, pointer, line, column)
+        return hit
 
     def node(self, pointer: str = "") -> Node:
         value = self.data
@@ -458,6 +468,7 @@ class Loader:
                 raise LoadError(f"{name}: nested too deeply to load") from None
             else:
                 src = SourceFile(path or Path(name), name, data, JsonLocator(text), self)
+                src.has_inline_ignores = INLINE_IGNORE in text
                 if dups:
                     where = _pointers_of(data, (id(d) for d, _ in dups))
                     for d, keys in dups:
@@ -481,6 +492,7 @@ class Loader:
         except RecursionError:
             raise LoadError(f"{name}: nested too deeply to load") from None
         src = SourceFile(path or Path(name), name, data, YamlLocator(root), self)
+        src.has_inline_ignores = INLINE_IGNORE in text
         dups_y, src.yaml_refs = _inspect_yaml(root)
         for key, ptr in dups_y:
             self._duplicate(src, key, ptr)

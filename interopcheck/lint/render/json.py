@@ -10,15 +10,23 @@ from interopcheck.lint.render._options import RenderOptions
 from interopcheck.rules.registry import REGISTRY
 
 
+def _url(rule_id: str) -> str | None:
+    return REGISTRY.get(rule_id).url if rule_id in REGISTRY else None
+
+
 def render(result: LintResult, options: RenderOptions | None = None) -> str:
     findings = []
+    urls: dict[str, str | None] = {}
     for v in result.violations:
+        url = urls.get(v.rule, "")
+        if url == "":
+            url = urls[v.rule] = _url(v.rule)
         loc = v.location
         findings.append({
             "rule": v.rule, "severity": v.severity.value, "message": v.message,
             "file": loc.file if loc else result.spec, "pointer": v.pointer,
             "line": loc.line if loc else 0, "column": loc.column if loc else 0,
-            "guideline": REGISTRY.get(v.rule).url if v.rule in REGISTRY else None,
+            "guideline": url,
             "microversions": v.extra.get("microversions"),
             "cause": v.extra.get("cause"),
         })
