@@ -10,10 +10,18 @@ a JSON Pointer into the response body and ``source`` is None.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
-if TYPE_CHECKING:
-    from interopcheck.lint.loader import SourceFile
+
+class Dereferencer(Protocol):
+    def deref(self, node: Node) -> Node: ...
+
+
+class SourceFile(Protocol):
+    """The file a static target was found in (lint's loader provides it; rules need only
+    its loader, to follow ``$ref``): rules import nothing of lint."""
+
+    loader: Dereferencer
 
 __all__ = ["ApiDocument", "ErrorBody", "Exchange", "Location", "Node", "Operation",
            "Parameter", "Response", "Schema", "Target", "VersionDocument", "escape"]
