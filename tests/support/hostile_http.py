@@ -42,12 +42,19 @@ VERSION_DOC = {"versions": [{"id": "v1.0", "min_version": "1.0", "max_version": 
 
 @lru_cache(maxsize=1)
 def gzip_bomb(size: int = 1 << 30) -> bytes:
-    """A single gzip member that inflates to ``size`` zero bytes (~1 MB for 1 GiB)."""
+    """A gzip stream that inflates to ``size`` zero bytes (~1 MB for 1 GiB).
+
+    Each 1 MiB of zeros is compressed after a full flush (dictionary reset), so every
+    block after the first compresses to the same bytes: the stream is built by
+    repeating them instead of compressing 1 GiB. The gzip trailer (CRC, length) is that
+    of the data really compressed; a client stops long before it (that is the point).
+    """
     comp = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
     block = bytes(1 << 20)
-    parts = [comp.compress(block) for _ in range(size // len(block))]
-    parts.append(comp.flush())
-    return b"".join(parts)
+    first = comp.compress(block) + comp.flush(zlib.Z_FULL_FLUSH)
+    again = comp.compress(block) + comp.flush(zlib.Z_FULL_FLUSH)
+    assert comp.compress(block) + comp.flush(zlib.Z_FULL_FLUSH) == again
+    return first + again * (size // len(block) - 3) + comp.flush()
 
 
 def _escape_all(text: str) -> str:
