@@ -117,6 +117,8 @@ class CallDiff:
     b: Exchange | None
     skipped: str | None
     differences: tuple[Difference, ...]
+    #: Declared departures (ignore rules with a reason) that accepted a difference here.
+    accepted: tuple[IgnoreRule, ...] = ()
 
 
 # ---- compare + ignore -----------------------------------------------------------------------
@@ -148,12 +150,17 @@ def compare_pair(pair: RunPair, profile: Profile, options: DiffOptions,
             continue
         rules = _rules(profile, pair.scenario, step, options)
         version = step.microversion(pair.version, latest)
-        kept = tuple(
-            d for d in compare(rec_a.exchange, rec_b.exchange, compare_options)
-            if ignored(rules, scenario=pair.scenario.name, call=step.name, version=version,
-                       kind=d.kind, path=d.path) is None
-        )
-        out.append(CallDiff(step, sent, rec_a.exchange, rec_b.exchange, None, kept))
+        kept: list[Difference] = []
+        accepted: list[IgnoreRule] = []
+        for d in compare(rec_a.exchange, rec_b.exchange, compare_options):
+            rule = ignored(rules, scenario=pair.scenario.name, call=step.name, version=version,
+                           kind=d.kind, path=d.path)
+            if rule is None:
+                kept.append(d)
+            elif rule.reason:
+                accepted.append(rule)
+        out.append(CallDiff(step, sent, rec_a.exchange, rec_b.exchange, None, tuple(kept),
+                            tuple(accepted)))
     return out
 
 
@@ -208,7 +215,7 @@ def cancel_noise(first: Sequence[CallDiff], second: RunPair, options: CompareOpt
             else:
                 noise.append(f"{name}|{call.step.name}|{d.path}")
         out.append(CallDiff(call.step, call.microversion, call.a, call.b, call.skipped,
-                            tuple(kept)))
+                            tuple(kept), call.accepted))
     return out, noise
 
 
@@ -408,7 +415,7 @@ def run_diff(profile: Profile, clouds: Clouds, options: DiffOptions | None = Non
 
     def report(versions: Sequence[Version] = (), findings: Sequence[Finding] = (),
                baselined: Sequence[Finding] = (), calls: Sequence[CallResult] = (),
-               noise: Sequence[str] = ()) -> Report:
+               noise: Sequence[str] = (), accepted: Sequence[str] = ()) -> Report:
         return Report(
             tool=f"interopcheck {__version__}", profile=profile.name,
             service_type=profile.service_type,
@@ -417,7 +424,7 @@ def run_diff(profile: Profile, clouds: Clouds, options: DiffOptions | None = Non
             microversions=tuple(str(v) for v in versions), started_at=started,
             finished_at=_now(), findings=tuple(findings), calls=tuple(calls),
             problems=tuple(problems), baselined=tuple(baselined), noise=tuple(noise),
-            fail_on=options.fail_on,
+            fail_on=options.fail_on, accepted=tuple(accepted),
         )
 
     if info_a is None or info_b is None:
@@ -454,7 +461,8 @@ def run_diff(profile: Profile, clouds: Clouds, options: DiffOptions | None = Non
     jobs = [Job(s, v) for s in scenarios for v in versions if s.applies(v)]
     result = diff_jobs(profile, clouds, jobs, common, options, progress)
     problems.extend(result.problems)
-    return report(versions, result.findings, result.baselined, result.calls, result.noise)
+    return report(versions, result.findings, result.baselined, result.calls, result.noise,
+                  result.accepted)
 
 
 @dataclass(frozen=True)
@@ -466,6 +474,20 @@ class JobsResult:
     calls: tuple[CallResult, ...] = ()
     problems: tuple[Problem, ...] = ()
     noise: tuple[str, ...] = ()
+    accepted: tuple[str, ...] = ()
+
+
+def accepted_lines(accepted: Iterable[tuple[IgnoreRule, str]]) -> list[str]:
+    """One line per declared departure that accepted differences: where, why, how often.
+
+    ``accepted`` holds ``(rule, "scenario/call")`` pairs, one per accepted difference.
+    """
+    seen: dict[IgnoreRule, list[str]] = {}
+    for rule, call in accepted:
+        seen.setdefault(rule, []).append(call)
+    return [f"{rule.origin or 'ignore'}: {rule.describe()}: {rule.reason.strip()} "
+            f"({len(calls)} differences at {len(set(calls))} calls)"
+            for rule, calls in seen.items()]
 
 
 def diff_jobs(profile: Profile, clouds: Clouds, jobs: Sequence[Job],
@@ -493,9 +515,11 @@ def diff_jobs(profile: Profile, clouds: Clouds, jobs: Sequence[Job],
     noise: list[str] = []
     issues: list[Issue] = []
     denials: list[tuple[str, int, str, str, str]] = []
+    accepted: list[tuple[IgnoreRule, str]] = []
     seen: set[str] = set()
     for i, job in enumerate(to_run):
         for call in collected.calls[i]:
+            accepted.extend((r, f"{job.scenario.name}/{call.step.name}") for r in call.accepted)
             refused = denied(call)
             if refused is not None:
                 denials.append((*refused, job.scenario.name, call.step.name, str(job.version)))
@@ -518,7 +542,7 @@ def diff_jobs(profile: Profile, clouds: Clouds, jobs: Sequence[Job],
         findings, baselined = options.baseline.split(findings)
     problems = [*aggregate_issues(issues), *authorization_problems(denials)]
     return JobsResult(tuple(findings), tuple(baselined), tuple(calls), tuple(problems),
-                      tuple(dict.fromkeys(noise)))
+                      tuple(dict.fromkeys(noise)), tuple(accepted_lines(accepted)))
 
 
 def _runnable(scenarios: Sequence[Scenario], common: tuple[Version, Version]
@@ -568,7 +592,7 @@ def _collector_run(profile: Profile, clouds: Clouds, jobs: Sequence[Job], latest
         # Keep the exchanges of differing calls only (they feed the findings).
         calls = [c if c.differences else CallDiff(c.step, c.microversion,
                                                    _status_only(c.a), _status_only(c.b),
-                                                   c.skipped, ())
+                                                   c.skipped, (), c.accepted)
                  for c in calls]
         with collected.lock:
             collected.calls[i] = calls

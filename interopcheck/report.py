@@ -82,6 +82,9 @@ class Report:
     noise: tuple[str, ...] = ()
     #: What fails the run (``--fail-on``; :func:`interopcheck.causes.fails`).
     fail_on: tuple[str, ...] = DEFAULT_FAIL_ON
+    #: Declared departures (ignore rules with a reason: the profile's, --ignore-file's) that
+    #: accepted differences, one line each: where, why, how often.
+    accepted: tuple[str, ...] = ()
 
     @property
     def failing(self) -> list[Finding]:
@@ -141,4 +144,5 @@ class Report:
             baselined=tuple(finding(f) for f in data.get("baselined", ())),
             noise=tuple(data.get("noise", ())),
             fail_on=tuple(data.get("fail_on", DEFAULT_FAIL_ON)),
+            accepted=tuple(data.get("accepted", ())),
         )

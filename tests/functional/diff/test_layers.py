@@ -140,3 +140,18 @@ def test_reports_name_the_clouds(refclouds: Refclouds, tmp_path: Path) -> None:
     report = _report(tmp_path)
     assert (report["cloud_a"]["name"], report["cloud_b"]["name"]) == ("region-one", "staging")
     assert "region-one" in out and "staging" in out
+
+
+def test_a_declared_departure_is_named_in_the_report(refclouds: Refclouds,
+                                                     tmp_path: Path) -> None:
+    rules = tmp_path / "accept.yaml"
+    rules.write_text("- header: x-backend-node\n  reason: our load balancer names the node\n")
+    code, out, err = diff(refclouds, "--scenario", "root", "--microversions", "1.0,1.39",
+                          "--ignore-file", str(rules), "--report-dir", str(tmp_path),
+                          "--format", "json", wrap_b=proxy([("X-Backend-Node", "n2")]))
+    assert code == 0, out + err
+    report = _report(tmp_path)
+    assert report["findings"] == []
+    (line,) = report["accepted"]
+    assert "header:x-backend-node" in line and "our load balancer names the node" in line
+    assert line.endswith("differences at 3 calls)")
