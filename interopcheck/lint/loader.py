@@ -541,8 +541,9 @@ class Loader:
         """(ref, pointer or None, text offset) for every ``$ref`` in ``src``."""
         if isinstance(src.locator, JsonLocator):
             text = src.locator.text
-            return [(json.loads(f'"{m.group(1)}"'), None, m.start())
-                    for m in _JSON_REF.finditer(text)]
+            # unescape only what has escapes (a JSON string literal): nearly no $ref does
+            return [(ref if "\\" not in ref else json.loads(f'"{ref}"'), None, -1)
+                    for ref in _JSON_REF.findall(text)]
         return [(ref, ptr, -1) for ref, ptr in src.yaml_refs]
 
     def check_refs(self) -> None:
