@@ -40,6 +40,8 @@ from interopcheck.profile.loader import ProfileError, load_profile
 from interopcheck.profile.model import IgnoreRule, Profile
 from interopcheck.render import FORMATS, PLANNED
 from interopcheck.report import Report
+from interopcheck.runner import cloud_options
+from interopcheck.runner.cloudconfig import CloudConfigError
 from interopcheck.runner.clouds import Cloud, resolve_token
 from interopcheck.runner.run import Clouds, Progress
 from interopcheck.snapshot import cli as snapshot_cli
@@ -66,8 +68,11 @@ def build_parser() -> argparse.ArgumentParser:
         "diff", help="run a profile's calls on two clouds and report every structural difference",
         description="Run the same calls at the same microversion on two clouds and report "
                     "every structural difference. Exit 0: none; 1: findings; 2: the run failed.")
-    diff.add_argument("url_a", metavar="URL_A", help="cloud A, the reference (service root URL)")
-    diff.add_argument("url_b", metavar="URL_B", help="cloud B, compared with A")
+    diff.add_argument("url_a", metavar="URL_A", nargs="?",
+                      help="cloud A, the reference (service root URL; optional with "
+                           "--os-cloud-a)")
+    diff.add_argument("url_b", metavar="URL_B", nargs="?",
+                      help="cloud B, compared with A (optional with --os-cloud-b)")
     diff.add_argument("--profile", default="placement",
                       help="profile name (looked up in $INTEROPCHECK_PROFILES and profiles/) or "
                            "YAML file (default: placement)")
@@ -121,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
                       "(default: its clouds.yaml name or the URL's host)")
     diff.add_argument("--name-b", metavar="NAME", help="cloud B's name in the reports (as "
                       "--name-a)")
+    cloud_options.add_diff_options(diff)  # --os-cloud-a/-b, --header-a/-b, TLS, catalog
     diff_gabbi.add_options(diff)  # --gabbi FILE..., --gabbi-setup CMD (issue 18)
 
     prof = sub.add_parser("profile", help="validate a profile and list its scenarios")
@@ -191,8 +197,15 @@ def _clouds(args: argparse.Namespace, profile: Profile,
     token_a = resolve_token(args.token_a, "INTEROPCHECK_TOKEN_A", default)
     token_b = resolve_token(args.token_b, "INTEROPCHECK_TOKEN_B", default)
     hint_a, hint_b = "--token-a or INTEROPCHECK_TOKEN_A", "--token-b or INTEROPCHECK_TOKEN_B"
-    a = _cloud("A", args.url_a, token_a, args, transports, "URL_A", hint_a)
-    b = _cloud("B", args.url_b, token_b, args, transports, "URL_B", hint_b)
+    a, b = (cloud_options.build_cloud(  # a URL, or a cloud of clouds.yaml (Keystone + catalog)
+        cloud_options.CloudSpec(name, url, os_cloud, token, url_option, f"--os-cloud-{side}",
+                                hint),
+        profile.service_type,
+        cloud_options.connection(args, headers, f"--header-{side}"), args.timeout,
+        transports.get(name))
+        for name, side, url, os_cloud, token, headers, url_option, hint in (
+            ("A", "a", args.url_a, args.os_cloud_a, token_a, args.header_a, "URL_A", hint_a),
+            ("B", "b", args.url_b, args.os_cloud_b, token_b, args.header_b, "URL_B", hint_b)))
     a2 = _cloud("A2", args.a2, token_a, args, transports, "--a2", hint_a) if args.a2 else None
     b2 = _cloud("B2", args.b2, token_b, args, transports, "--b2", hint_b) if args.b2 else None
     return Clouds(a, b, a2, b2)
@@ -329,7 +342,7 @@ def main(argv: Sequence[str] | None = None, *,
         for line in exc.problems:
             err.write(f"interopcheck: {_scrub(line, secrets)}\n")
         return EXIT_FAILED
-    except (UsageError, BaselineError, SnapshotError) as exc:
+    except (UsageError, BaselineError, CloudConfigError, SnapshotError) as exc:
         err.write(f"interopcheck: {_scrub(str(exc), secrets)}\n")
         return EXIT_FAILED
     except KeyboardInterrupt:

@@ -19,7 +19,9 @@ from interopcheck.check.report import to_json, to_text
 from interopcheck.check.run import MODES, CheckOptions, run_check
 from interopcheck.findings import Severity
 from interopcheck.profile.loader import load_profile
-from interopcheck.runner.clouds import Cloud, resolve_token
+from interopcheck.runner import cloud_options
+from interopcheck.runner.cloudconfig import CloudConfigError
+from interopcheck.runner.clouds import resolve_token
 
 __all__ = ["add_parser", "run"]
 
@@ -35,7 +37,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                     "strict mode (the guideline text) and tolerant mode (accepting the known "
                     "departures of microversion-parse based services such as Placement). "
                     "Exit 0: the --mode passed; 1: it failed; 2: nothing could be checked.")
-    p.add_argument("url", metavar="URL", help="the service root URL")
+    p.add_argument("url", metavar="URL", nargs="?",
+                   help="the service root URL (optional with --os-cloud or $OS_CLOUD)")
     p.add_argument("--profile", default="placement",
                    help="profile name or YAML file (default: placement)")
     p.add_argument("--mode", choices=MODES, default="strict",
@@ -61,6 +64,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--allow-env", action="append", default=[], metavar="NAME",
                    help="let the profile's $ENV(NAME) read this environment variable "
                         "(repeatable; its value is scrubbed from every output like a token)")
+    cloud_options.add_check_options(p)  # --os-cloud, --header, TLS, catalog
     return p
 
 
@@ -75,14 +79,17 @@ def run(args: argparse.Namespace, transports: Mapping[str, httpx.BaseTransport] 
     if problem:
         err.write(f"interopcheck: {problem}\n")
         return EXIT_FAILED
-    if not args.url.startswith(("http://", "https://")):
-        err.write(f"interopcheck: URL: {args.url!r} is not an http:// or https:// URL\n")
-        return EXIT_FAILED
     profile = load_profile(args.profile)
     token = resolve_token(args.token, "INTEROPCHECK_TOKEN", profile.auth.default_token)
-    cloud = Cloud(name="A", base_url=args.url, token=token,
-                  transport=(transports or {}).get("A"), timeout=args.timeout,
-                  url_option="URL", token_option="--token or INTEROPCHECK_TOKEN")
+    spec = cloud_options.CloudSpec("A", args.url, cloud_options.os_cloud_default(args), token,
+                                   "URL", "--os-cloud", "--token or INTEROPCHECK_TOKEN")
+    try:
+        cloud = cloud_options.build_cloud(
+            spec, profile.service_type, cloud_options.connection(args, args.header),
+            args.timeout, (transports or {}).get("A"))
+    except CloudConfigError as exc:
+        err.write(f"interopcheck: {exc}\n")
+        return EXIT_FAILED
     disabled = frozenset(r.strip() for item in args.disable for r in item.split(",")
                          if r.strip())
     options = CheckOptions(microversions=args.microversions, scenarios=tuple(args.scenario),

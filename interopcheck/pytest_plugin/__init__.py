@@ -139,9 +139,13 @@ def interop_clients(pytestconfig: pytest.Config) -> Iterator[InteropClients]:
     from interopcheck.pytest_plugin.clients import InteropClients
 
     token_a, token_b = state.tokens()
-    assert state.settings.url_a and state.settings.url_b
-    clients = InteropClients(state.profile, state.settings.url_a, state.settings.url_b,
-                             token_a, token_b, state.settings.timeout, state.common)
+    named = state.settings.os_cloud_a or state.settings.os_cloud_b  # clouds of clouds.yaml
+    clouds = state.get_clouds() if named else None
+    url_a = clouds.a.base_url if clouds else state.settings.url_a
+    url_b = clouds.b.base_url if clouds else state.settings.url_b
+    assert url_a and url_b
+    clients = InteropClients(state.profile, url_a, url_b, token_a, token_b,
+                             state.settings.timeout, state.common, clouds=clouds)
     try:
         yield clients
     finally:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
@@ -35,6 +35,10 @@ from interopcheck.profile.loader import parse_ignore
 from interopcheck.profile.model import IgnoreRule, Profile
 from interopcheck.render._common import finding_lines, plural
 
+if TYPE_CHECKING:
+    from interopcheck.runner.clouds import Cloud
+    from interopcheck.runner.run import Clouds
+
 __all__ = ["InteropClients", "InteropCompare", "exchange_of"]
 
 
@@ -43,18 +47,28 @@ class InteropClients:
 
     def __init__(self, profile: Profile, url_a: str, url_b: str, token_a: str | None,
                  token_b: str | None, timeout: float = 30.0,
-                 common: tuple[Version, Version] | None = None) -> None:
+                 common: tuple[Version, Version] | None = None,
+                 clouds: Clouds | None = None) -> None:
         self.profile = profile
-        self.a = self._client(url_a, token_a, timeout)
-        self.b = self._client(url_b, token_b, timeout)
+        #: Clouds of clouds.yaml (--interop-os-cloud-a/-b): their Keystone auth and TLS.
+        self._clouds = clouds
+        if clouds is not None:
+            token_a, token_b = clouds.a.token, clouds.b.token
+        self.a = self._client(url_a, token_a, timeout, clouds.a if clouds else None)
+        self.b = self._client(url_b, token_b, timeout, clouds.b if clouds else None)
         self._tokens = {"A": token_a, "B": token_b}
         self._common = common
         self.version: Version | None = None
 
-    def _client(self, url: str, token: str | None, timeout: float) -> httpx.Client:
+    def _client(self, url: str, token: str | None, timeout: float,
+                cloud: Cloud | None = None) -> httpx.Client:
         headers = dict(self.profile.headers)
         if token:
             headers[self.profile.auth.header] = token
+        if cloud is not None:  # Keystone's token put in for the marker, the cloud's TLS
+            headers.update(cloud.headers)
+            return httpx.Client(base_url=url, headers=headers, timeout=timeout,
+                                follow_redirects=False, auth=cloud.auth, verify=cloud.verify)
         return httpx.Client(base_url=url, headers=headers, timeout=timeout,
                             follow_redirects=False)
 
@@ -67,12 +81,16 @@ class InteropClients:
 
             infos = []
             for name, client in (("A", self.a), ("B", self.b)):
-                cloud = Cloud(name=name, base_url=str(client.base_url),
-                              token=self._tokens[name])
+                named = None
+                if self._clouds is not None:
+                    named = self._clouds.a if name == "A" else self._clouds.b
+                cloud = named or Cloud(name=name, base_url=str(client.base_url),
+                                       token=self._tokens[name])
                 try:
                     info, issue = discover(self.profile, cloud)
                 finally:
-                    cloud.close()
+                    if named is None:
+                        cloud.close()
                 if info is None:
                     raise RuntimeError(issue.problem().line() if issue else "no versions")
                 infos.append(info)

@@ -61,6 +61,12 @@ def add_options(parser: pytest.Parser) -> None:
     add("--interop-b", metavar="URL", help="cloud B, compared with A at each microversion")
     add("--interop-cloud", metavar="URL",
         help="one cloud to check against the API-SIG guidelines (guideline items)")
+    add("--interop-os-cloud-a", metavar="NAME",
+        help="cloud A from clouds.yaml (Keystone auth, the catalog's endpoint; instead of "
+             "--interop-a)")
+    add("--interop-os-cloud-b", metavar="NAME", help="cloud B from clouds.yaml")
+    add("--interop-os-cloud", metavar="NAME",
+        help="the cloud to check, from clouds.yaml (instead of --interop-cloud)")
     add("--interop-token-a", metavar="TOKEN",
         help="token for A (default: $INTEROPCHECK_TOKEN_A, then the profile's default; prefer "
              "the environment variable in CI)")
@@ -120,15 +126,19 @@ class Settings:
     report_dir: str | None
     check_mode: str
     fixtures_only: bool = False
+    #: Clouds of clouds.yaml (--interop-os-cloud-a/-b/--interop-os-cloud), resolved later.
+    os_cloud_a: str | None = None
+    os_cloud_b: str | None = None
+    os_cloud: str | None = None
     fail_on: tuple[str, ...] = DEFAULT_FAIL_ON
 
     @property
     def diff(self) -> bool:
-        return bool(self.url_a and self.url_b)
+        return bool((self.url_a or self.os_cloud_a) and (self.url_b or self.os_cloud_b))
 
     @property
     def guideline(self) -> bool:
-        return bool(self.url_cloud)
+        return bool(self.url_cloud or self.os_cloud)
 
 
 def _url(option: str, value: Any) -> str | None:
@@ -209,17 +219,21 @@ def read(config: pytest.Config) -> Settings | None:
     url_a = _url("--interop-a", get("interop_a"))
     url_b = _url("--interop-b", get("interop_b"))
     url_cloud = _url("--interop-cloud", get("interop_cloud"))
-    if not (url_a or url_b or url_cloud):
+    names = {k: str(get(k)) if get(k) else None
+             for k in ("interop_os_cloud_a", "interop_os_cloud_b", "interop_os_cloud")}
+    side_a = url_a or names["interop_os_cloud_a"]
+    side_b = url_b or names["interop_os_cloud_b"]
+    if not (side_a or side_b or url_cloud or names["interop_os_cloud"]):
         return None
-    if bool(url_a) != bool(url_b):
-        given, missing = ("--interop-a", "--interop-b") if url_a else ("--interop-b",
-                                                                       "--interop-a")
+    if bool(side_a) != bool(side_b):
+        given, missing = ("--interop-a", "--interop-b") if side_a else ("--interop-b",
+                                                                        "--interop-a")
         raise pytest.UsageError(f"{given} needs {missing} too (or give one cloud to check "
                                 "with --interop-cloud)")
     spec = get("interop_microversions")
     if spec is not None:
         check_spec(spec)
-        if spec.strip() == "sample" and url_a:
+        if spec.strip() == "sample" and side_a:
             raise pytest.UsageError("--interop-microversions: 'sample' is for guideline checks "
                                     "only; diffs take all, latest-common, lists and ranges")
     try:
@@ -242,6 +256,8 @@ def read(config: pytest.Config) -> Settings | None:
         check_mode=_choice(config, "interop_check_mode", CHECK_MODES),
         fixtures_only=bool(get("interop_fixtures_only")),
         fail_on=_fail_on(get("interop_fail_on")),
+        os_cloud_a=names["interop_os_cloud_a"], os_cloud_b=names["interop_os_cloud_b"],
+        os_cloud=names["interop_os_cloud"],
     )
 
 

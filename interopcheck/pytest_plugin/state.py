@@ -133,7 +133,19 @@ class InteropState:
 
     # ---- clouds and clients --------------------------------------------------------------
 
-    def _cloud(self, name: str, url: str, token: str | None, option: str, hint: str) -> Cloud:
+    def _cloud(self, name: str, url: str, token: str | None, option: str, hint: str,
+               os_cloud: str | None = None, cloud_option: str = "") -> Cloud:
+        if os_cloud:  # a cloud of clouds.yaml: Keystone auth, the catalog's endpoint, TLS
+            from interopcheck.runner import cloud_options
+            from interopcheck.runner.cloudconfig import CloudConfigError, Connection
+
+            spec = cloud_options.CloudSpec(name, url or None, os_cloud, token, option,
+                                           cloud_option, hint)
+            try:
+                return cloud_options.build_cloud(spec, self.profile.service_type,
+                                                 Connection(), self.settings.timeout)
+            except CloudConfigError as exc:
+                raise CollectError(str(exc)) from None
         if not url.startswith(("http://", "https://")):  # a snapshot stands for the cloud
             from interopcheck.snapshot import SnapshotError, open_snapshot_cloud
 
@@ -147,20 +159,23 @@ class InteropState:
     def get_clouds(self) -> Clouds:
         if self.clouds is None:
             s = self.settings
-            assert s.url_a and s.url_b
+            assert s.diff
             self.clouds = Clouds(
-                self._cloud("A", s.url_a, self._token_a, "--interop-a",
-                            "--interop-token-a or INTEROPCHECK_TOKEN_A"),
-                self._cloud("B", s.url_b, self._token_b, "--interop-b",
-                            "--interop-token-b or INTEROPCHECK_TOKEN_B"))
+                self._cloud("A", s.url_a or "", self._token_a, "--interop-a",
+                            "--interop-token-a or INTEROPCHECK_TOKEN_A", s.os_cloud_a,
+                            "--interop-os-cloud-a"),
+                self._cloud("B", s.url_b or "", self._token_b, "--interop-b",
+                            "--interop-token-b or INTEROPCHECK_TOKEN_B", s.os_cloud_b,
+                            "--interop-os-cloud-b"))
         return self.clouds
 
     def get_check_cloud(self) -> Cloud:
         if self.check_cloud is None:
-            assert self.settings.url_cloud
-            self.check_cloud = self._cloud("cloud", self.settings.url_cloud, self._token,
+            assert self.settings.guideline
+            self.check_cloud = self._cloud("cloud", self.settings.url_cloud or "", self._token,
                                            "--interop-cloud",
-                                           "--interop-token or INTEROPCHECK_TOKEN")
+                                           "--interop-token or INTEROPCHECK_TOKEN",
+                                           self.settings.os_cloud, "--interop-os-cloud")
         return self.check_cloud
 
     def tokens(self) -> tuple[str | None, str | None]:

@@ -13,7 +13,10 @@ down, so a dead cloud costs one line, not one per request.
 from __future__ import annotations
 
 import os
+import re
+import ssl
 import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
@@ -23,6 +26,9 @@ __all__ = ["MAX_TIMEOUTS", "Cloud", "resolve_token", "safe_url"]
 
 #: After this many timed-out calls the runner stops calling the cloud.
 MAX_TIMEOUTS = 3
+#: ``--header`` names whose values are credentials (scrubbed like tokens).
+_SECRET_HEADER = re.compile(r"auth|token|key|secret|cookie|pass|credential|session",
+                            re.IGNORECASE)
 
 
 def safe_url(url: str) -> str:
@@ -54,6 +60,14 @@ class Cloud:
     url_option: str = ""
     #: How the user gives this cloud's token (named in hints).
     token_option: str = ""
+    #: An ``httpx.Auth`` that puts a fresh Keystone token where the token is the marker
+    #: (:mod:`interopcheck.runner.keystone_auth`); None for a static token.
+    auth: httpx.Auth | None = field(default=None, repr=False)
+    #: TLS verification: True (system CAs), False (``--insecure``) or an SSL context
+    #: (a private CA, a client certificate).
+    verify: ssl.SSLContext | bool = field(default=True, repr=False)
+    #: Headers sent on every call (``--header-a``); their values are scrubbed like tokens.
+    headers: Mapping[str, str] = field(default_factory=dict, repr=False)
     down: str | None = field(default=None, init=False)
     timeouts: int = field(default=0, init=False)
     _client: httpx.Client | None = field(default=None, init=False, repr=False)
@@ -61,6 +75,8 @@ class Cloud:
 
     @property
     def display_url(self) -> str:
+        if self.verify is False and self.base_url.startswith("https:"):
+            return f"{safe_url(self.base_url)} (TLS NOT VERIFIED: --insecure)"
         return safe_url(self.base_url)
 
     def client(self) -> httpx.Client:
@@ -73,6 +89,9 @@ class Cloud:
                     timeout=httpx.Timeout(self.timeout),
                     follow_redirects=False,
                     trust_env=self.transport is None,
+                    verify=self.verify,
+                    auth=self.auth,
+                    headers=dict(self.headers),
                 )
             return self._client
 
@@ -89,10 +108,17 @@ class Cloud:
             self.timeouts += 1
             return self.timeouts
 
+    def secrets(self) -> list[str]:
+        """Every secret this cloud sends: the token, header values, Keystone tokens."""
+        found: Iterable[str] = getattr(self.auth, "secrets", lambda: ())()
+        sent = [v for k, v in self.headers.items() if _SECRET_HEADER.search(k)]
+        return [s for s in (self.token, *sent, *found) if s]
+
     def scrub(self, text: str) -> str:
-        """``text`` with this cloud's token replaced (servers may echo headers back)."""
-        if self.token and self.token in text:
-            return text.replace(self.token, "<redacted>")
+        """``text`` with this cloud's secrets replaced (servers may echo headers back)."""
+        for secret in self.secrets():
+            if secret in text:
+                text = text.replace(secret, "<redacted>")
         return text
 
     def close(self) -> None:

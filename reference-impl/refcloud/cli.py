@@ -59,6 +59,9 @@ def _parser() -> argparse.ArgumentParser:
         "(default: real Placement's noauth2 401, webob's body)",
     )
     serve.add_argument("-q", "--quiet", action="store_true", help="no access log")
+    from refcloud import keystone
+
+    keystone.add_options(serve)  # --auth keystone, --keystone-url, ...
     return parser
 
 
@@ -115,6 +118,13 @@ def serve(args: argparse.Namespace) -> int:
         except ValueError as exc:
             return _fail(str(exc))
         wsgi_app = with_compute(app, ComputeConfig(cells=cells) if cells else None)
+    if args.auth == "keystone":
+        from refcloud import keystone
+
+        try:
+            wsgi_app = keystone.protect(wsgi_app, keystone.options_from_args(args))
+        except ValueError as exc:
+            return _fail(str(exc))
     try:
         # Answers of several MB (allocation candidates over thousands of providers) stay
         # in memory: waitress's default spills output above 1 MB into a temporary file.

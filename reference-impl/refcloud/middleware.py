@@ -76,6 +76,11 @@ class NoAuth:
                 return http.error(webob.exc.HTTPUnauthorized)
             return webob.exc.HTTPUnauthorized()
         user_id, _sep, project_id = token.partition(":")
+        if "keystone.token_info" in req.environ:
+            # Behind keystonemiddleware's auth_token (refcloud serve --auth keystone): the
+            # token was validated; the identity is in the headers auth_token set.
+            user_id = req.environ.get("HTTP_X_USER_ID", "")
+            project_id = req.environ.get("HTTP_X_PROJECT_ID", "")
         if "X-Roles" in req.headers:
             roles = frozenset(r.strip() for r in req.headers["X-Roles"].split(",") if r.strip())
         elif user_id == "admin":
