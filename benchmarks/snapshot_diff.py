@@ -2,13 +2,16 @@
 
     python benchmarks/snapshot_diff.py [--runs 5] [--keep DIR]
 
-1. Records an in-process refcloud (and one with ``--drift extra-field``) over the whole
+1. Records an in-process refcloud (and one each with ``--drift extra-field`` and
+   ``--drift status-code``) over the whole
    placement profile at all 40 microversions (``interopcheck record``), and prints the
    gzipped size of each file and of the packaged reference snapshots (real Placement).
 2. Times ``interopcheck diff SNAPSHOT SNAPSHOT`` end to end in this process (load both
    files, check, replay, compare, render the text report), ``--runs`` times per pair, and
    once as a fresh ``interopcheck`` process (interpreter start and imports included), and
-   prints medians beside the live in-process diff of the same two refclouds (ratio).
+   prints medians (wall and CPU time: on a shared host the CPU figure is the stable one)
+   beside the live in-process diff of the same two refclouds (ratio).
+3. Prints the matrix over the packaged references and the three refcloud snapshots.
 Targets (issue 17): a whole-profile snapshot < 2 MB gzipped; diff SNAPSHOT SNAPSHOT < 2 s.
 """
 
@@ -46,6 +49,13 @@ def _cli_seconds(a: str, b: str) -> float:
     return time.perf_counter() - started
 
 
+def _cli_cpu_seconds(a: str, b: str) -> float:
+    """CPU time of the same run (this process, all threads): what a busy host cannot inflate."""
+    started = time.process_time()
+    cli_main(["diff", a, b, "--quiet"], stdout=io.StringIO(), stderr=io.StringIO())
+    return time.process_time() - started
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
@@ -55,7 +65,8 @@ def main() -> int:
     folder.mkdir(parents=True, exist_ok=True)
     profile = load_profile("placement")
     files: dict[str, Path] = {}
-    for name, modes in (("refcloud", ()), ("refcloud-extra-field", ("extra-field",))):
+    for name, modes in (("refcloud", ()), ("refcloud-extra-field", ("extra-field",)),
+                        ("refcloud-status-code", ("status-code",))):
         cloud = _cloud("A", modes)
         started = time.perf_counter()
         snapshot = record(profile, cloud)
@@ -77,13 +88,15 @@ def main() -> int:
         pairs.append(tuple(reference_names()[-2:]))  # type: ignore[arg-type]
     for a, b in pairs:
         times = [_cli_seconds(a, b) for _ in range(args.runs)]
+        cpu = [_cli_cpu_seconds(a, b) for _ in range(args.runs)]
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "interopcheck.cli", "diff", a, b, "--quiet"],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         process = time.perf_counter() - started
         print(f"diff {Path(a).name} {Path(b).name}: median {statistics.median(times):.2f} s "
-              f"in process (min {min(times):.2f}, max {max(times):.2f}, {args.runs} runs); "
-              f"{process:.2f} s as a new process")
+              f"wall in process (min {min(times):.2f}, max {max(times):.2f}, {args.runs} runs), "
+              f"median {statistics.median(cpu):.2f} s CPU; {process:.2f} s wall as a new "
+              f"process")
     clouds = Clouds(_cloud("A"), _cloud("B", ("extra-field",)))
     started = time.perf_counter()
     run_diff(profile, clouds, DiffOptions())
@@ -91,6 +104,14 @@ def main() -> int:
     offline = statistics.median(_cli_seconds(*pairs[1]) for _ in range(args.runs))
     print(f"live in-process diff refcloud vs refcloud-extra-field: {live:.1f} s; from "
           f"snapshots {offline:.2f} s (ratio {live / offline:.0f}x)")
+    refs = [*reference_names(), *(str(files[n]) for n in
+                                  ("refcloud", "refcloud-extra-field", "refcloud-status-code"))]
+    started = time.perf_counter()
+    out = io.StringIO()
+    cli_main(["matrix", *refs], stdout=out, stderr=io.StringIO())
+    print(f"matrix over {len(refs)} snapshots ({len(refs) * (len(refs) - 1)} pairs) in "
+          f"{time.perf_counter() - started:.1f} s:")
+    print(out.getvalue())
     print(f"snapshots in {folder}")
     return 0
 

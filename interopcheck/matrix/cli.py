@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any, TextIO
 
+from interopcheck.diff import DiffOptions
 from interopcheck.matrix.compute import build_matrix
 from interopcheck.matrix.render import FORMATS
 from interopcheck.profile.loader import load_profile
@@ -28,6 +29,11 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("snapshots", nargs="+", metavar="SNAPSHOT",
                    help="snapshot files or packaged reference names (placement-16.0)")
     p.add_argument("--profile", default="placement", help="profile name or YAML file")
+    p.add_argument("--microversions", default="all", metavar="SPEC",
+                   help="all (default: every version both clouds of a pair serve), "
+                        "latest-common, a list 1.2,1.14 or a range 1.10-1.20")
+    p.add_argument("--scenario", action="append", default=[], metavar="GLOB",
+                   help="compare only scenarios whose name matches (repeatable)")
     p.add_argument("--format", choices=list(FORMATS), default="text")
     p.add_argument("--report-dir", metavar="DIR",
                    help="also write matrix.{txt,md,json,html} into DIR")
@@ -41,7 +47,9 @@ def run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     profile = load_profile(args.profile)
     try:
         snapshots = [load_snapshot(ref) for ref in args.snapshots]
-        matrix = build_matrix(profile, snapshots, list(args.snapshots))
+        options = DiffOptions(microversions=args.microversions,
+                              scenarios=tuple(args.scenario), concurrency=1)
+        matrix = build_matrix(profile, snapshots, list(args.snapshots), options)
     except SnapshotError as exc:
         err.write(f"interopcheck: {exc}\n")
         return EXIT_FAILED
