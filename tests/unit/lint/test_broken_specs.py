@@ -21,6 +21,7 @@ FINDINGS = {
     "responses-not-object.yaml": ("OAS001", "5 is not of type \"object\""),
     "missing-info.yaml": ("OAS001", "\"info\" is a required property"),
     "type-objekt.yaml": ("OAS001", "\"objekt\" is not one of"),
+    "type-objekt-3.1.yaml": ("OAS001", "type 'objekt' is not one of"),
     "unknown-method.yaml": ("OAS001", "'fetch' was unexpected"),
     "dangling-ref.yaml": ("OAS003", "'#/components/responses/Nope' does not resolve"),
     "duplicate-keys.yaml": ("OAS002", "duplicate key 'get'"),
