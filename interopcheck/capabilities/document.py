@@ -10,11 +10,12 @@ Document (``interopcheck/schemas/capabilities.schema.json``, ``schema_version`` 
      "resource_classes": {"standard": [...], "custom": [...]},
      "features": [{"name", "since", "microversions", "description"}]}
 
-A route exists at a microversion when one of the profile's calls to it answered with
-anything but 404 or 405 there (the probes the calls already make; a route only ever
-called for an unknown resource is not listed). Paths are templates: generated values
-and UUIDs become ``{uuid}``; generated names, resource classes and traits, and
-upper-case names (``VCPU``, ``HW_CPU_X86_AVX``), become ``{name}``.
+A route exists at a microversion when one of the profile's calls to it answered 2xx
+there (the probes the calls already make; an error answer says little: an unknown id,
+bad input or no such route). Negotiation probes (versions outside the range) do not
+count. Paths are templates: generated values and UUIDs become ``{uuid}``; generated
+names, resource classes and traits, and upper-case names (``VCPU``, ``HW_CPU_X86_AVX``),
+become ``{name}``.
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ _TEMPLATE_NAMES = {"uuid": "{uuid}", "hex": "{uuid}", "name": "{name}", "rc": "{
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
                    r"[0-9a-fA-F]{12}$")
 _UPPER_NAME = re.compile(r"^[A-Z][A-Z0-9_]+$")
-_ABSENT = frozenset({404, 405})
 
 
 def _segment(seg: str) -> str:
@@ -58,13 +58,16 @@ def route_of(url: str) -> str:
     return "/".join(_segment(s) for s in path.split("/")) or "/"
 
 
-def _sent_version(exchange: dict[str, Any], default: str) -> str:
+def _sent_version(exchange: dict[str, Any], low: Version, high: Version) -> str | None:
+    """The version a recorded call was served at (``low`` without a header), or None."""
     for name, value in exchange.get("request_headers", ()):
-        if name == "openstack-api-version" or name.endswith("-api-version"):
+        if name.endswith("-api-version"):
             parts = str(value).split()
-            if parts and re.fullmatch(r"\d+\.\d+", parts[-1]):
-                return parts[-1]
-    return default
+            if len(parts) != 2 or not re.fullmatch(r"\d+\.\d+", parts[-1]):
+                return None
+            version = parse(parts[-1])
+            return str(version) if low <= version <= high else None
+    return str(low)
 
 
 def versions_of(text: str) -> set[str]:
@@ -83,7 +86,8 @@ def versions_of(text: str) -> set[str]:
 
 def _routes(snapshot: Snapshot) -> list[dict[str, str]]:
     data = snapshot.data
-    low = data["provenance"]["cloud"]["min_version"]
+    cloud = data["provenance"]["cloud"]
+    low, high = parse(cloud["min_version"]), parse(cloud["max_version"])
     seen: dict[tuple[str, str], set[str]] = {}
     exchanges = data["exchanges"]
     for runs in data["jobs"].values():
@@ -92,10 +96,12 @@ def _routes(snapshot: Snapshot) -> list[dict[str, str]]:
                 if ref is None:
                     continue
                 ex = exchanges[ref]
-                key = (ex["method"], route_of(ex["url"]))
-                versions = seen.setdefault(key, set())
-                if ex["status"] not in _ABSENT:
-                    versions.add(_sent_version(ex, low))
+                if not 200 <= ex["status"] < 300:
+                    continue  # an error says little: an unknown id, bad input, no route
+                sent = _sent_version(ex, low, high)
+                if sent is None:
+                    continue  # a negotiation probe (a version outside the range)
+                seen.setdefault((ex["method"], route_of(ex["url"])), set()).add(sent)
     return [{"method": m, "path": p, "microversions": compress_versions(v)}
             for (m, p), v in sorted(seen.items(), key=lambda kv: (kv[0][1], kv[0][0])) if v]
 
