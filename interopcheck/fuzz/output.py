@@ -11,6 +11,23 @@ from interopcheck.fuzz.engine import FuzzResult
 __all__ = ["render_json", "render_text"]
 
 
+def _short(text: str, limit: int = 100) -> str:
+    """One line of at most ``limit`` characters (the full value is in the JSON report)."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else f"{text[:limit - 1]}…"
+
+
+def _pair(a: str, b: str, limit: int = 100) -> tuple[str, str]:
+    """A and B shortened around where they start to differ."""
+    a, b = " ".join(str(a).split()), " ".join(str(b).split())
+    same = 0
+    while same < min(len(a), len(b)) and a[same] == b[same]:
+        same += 1
+    if same > 40 and max(len(a), len(b)) > limit:
+        a, b = "…" + a[same - 30:], "…" + b[same - 30:]
+    return _short(a, limit), _short(b, limit)
+
+
 def _cause_lines(number: int, cause: Cause) -> list[str]:
     first = cause.findings[0]
     where = ", ".join(dict.fromkeys(f"{f.scenario.removeprefix('fuzz ')} ({f.call})"
@@ -18,12 +35,12 @@ def _cause_lines(number: int, cause: Cause) -> list[str]:
     more = len({(f.scenario, f.call) for f in cause.findings}) - min(4, len(cause.findings))
     lines = [
         f"{number}. [{cause.severity.value.upper()} {cause.rule}] {cause.summary}",
-        f"   {cause.kind} at {cause.path}: A={cause.a}  B={cause.b}",
+        "   {} at {}: A={}  B={}".format(cause.kind, cause.path, *_pair(cause.a, cause.b)),
         f"   seen at: {where}{f' and {more} more' if more > 0 else ''}; "
         f"microversions {cause.microversions}",
     ]
     if first.extra.get("detail"):
-        lines.append("   detail: " + first.extra["detail"].strip().splitlines()[0][:300])
+        lines.append("   detail: " + _short(first.extra["detail"].strip().splitlines()[0], 200))
     if first.extra.get("sequence"):
         lines.append("   after the calls:")
         lines.extend(f"     {line}" for line in first.extra["sequence"].splitlines()[:-1][-4:])

@@ -83,7 +83,7 @@ def test_two_identical_refclouds_do_not_differ(tmp_path: Path, fuzz_cli: Any) ->
 def test_every_drift_mode_is_found_without_a_profile(tmp_path: Path, fuzz_cli: Any) -> None:
     transports = {"A": refcloud_transport(tmp_path, "a"),
                   "B": refcloud_transport(tmp_path, "b", tuple(DRIFTS))}
-    code, report, _out, _err = fuzz_cli(transports, "--max-examples", "3", "--seed", "1")
+    code, report, _out, _err = fuzz_cli(transports, "--max-examples", "2", "--seed", "1")
     assert code == 1
     assert _found(report) == set(DRIFTS)
     for cause in report["causes"]:
@@ -126,7 +126,7 @@ def test_a_cause_reproduces_with_its_profile_step(tmp_path: Path, fuzz_cli: Any)
 
 def test_one_cloud_clean_refcloud_has_no_findings(tmp_path: Path, fuzz_cli: Any) -> None:
     code, report, _out, err = fuzz_cli({"A": refcloud_transport(tmp_path, "a")},
-                                       "--max-examples", "2", "--seed", "3",
+                                       "--max-examples", "1", "--seed", "3",
                                        "--microversions", "1.39")
     assert report["causes"] == [], report["causes"]
     assert code == 0, err
