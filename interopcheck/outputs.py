@@ -11,12 +11,14 @@ Each kind has its formats (name -> file extension and renderer) and a file stem
 and imported on first use, so that this module (and ``interopcheck.render``, which reads
 its diff formats from here) imports no stage of the pipeline; a new format is one
 :func:`register` line. Lint renderers take ``RenderOptions``; :func:`render` builds them
-from keyword options (``tool_version``, ``junit_failures``), which the other kinds ignore.
+from keyword options (``tool_version``, ``junit_failures``); the other renderers get the
+keyword options they take (``verbose`` for the diff's text), the rest is ignored.
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,10 +83,12 @@ def kind_of(result: object) -> str:
     raise TypeError(f"not a diff, check or lint result: {type(result).__name__}")
 
 
-def _options(kind: str, options: dict[str, Any]) -> dict[str, Any]:
+def _options(kind: str, renderer: Callable[..., str], options: dict[str, Any]
+             ) -> dict[str, Any]:
     target = KINDS[kind][2]
     if not target:
-        return {}
+        taken = inspect.signature(renderer).parameters
+        return {k: v for k, v in options.items() if k in taken and v is not None}
     module, _, name = target.partition(":")
     factory = getattr(importlib.import_module(module), name)
     return {"options": factory(**{k: v for k, v in options.items() if v is not None})}
@@ -98,7 +102,8 @@ def render(result: Any, fmt: str, **options: Any) -> str:
     except KeyError:
         raise UsageError(f"unknown {kind} format {fmt!r} (available: "
                          f"{', '.join(_FORMATS[kind])})") from None
-    return found.renderer()(result, **_options(kind, options))
+    renderer = found.renderer()
+    return renderer(result, **_options(kind, renderer, options))
 
 
 def write_reports(result: Any, formats: Iterable[str] | None, directory: str | Path, *,

@@ -12,12 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from interopcheck.causes import DEFAULT_FAIL_ON, failing
+from interopcheck.causes import DEFAULT_FAIL_ON, failing, group_causes
 from interopcheck.findings import Finding, Severity
 
 __all__ = ["REPORT_SCHEMA_VERSION", "CallResult", "CloudInfo", "Problem", "Report"]
 
 REPORT_SCHEMA_VERSION = "1"
+#: Example findings per cause in the JSON form.
+CAUSE_EXAMPLES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +109,17 @@ class Report:
             for item in data[group]:
                 item["severity"] = str(item["severity"].value if hasattr(item["severity"], "value")
                                        else item["severity"])
+        causes = [{**c.to_dict(), "examples": [
+            {"scenario": f.scenario, "call": f.call, "method": f.method, "url": f.url,
+             "microversion": f.microversion} for f in c.examples(CAUSE_EXAMPLES)]}
+            for c in group_causes(self.findings)]
+        # the root causes lead, right before the findings they group
+        ordered: dict[str, Any] = {}
+        for name, item in data.items():
+            if name == "findings":
+                ordered["causes"] = causes
+            ordered[name] = item
+        data = ordered
         data["summary"] = {
             "findings": len(self.findings),
             "breaks_clients": sum(f.breaks_clients for f in self.findings),

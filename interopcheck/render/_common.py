@@ -1,4 +1,5 @@
-"""Helpers shared by the renderers: ordering, counts, labels. Pure functions of the Report."""
+"""Helpers shared by the renderers: ordering, counts, labels, causes. Pure functions of the
+Report."""
 
 from __future__ import annotations
 
@@ -6,16 +7,21 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from interopcheck.causes import Cause, group_causes
 from interopcheck.findings import Finding, Severity
 from interopcheck.report import CloudInfo, Report
 
 __all__ = [
     "ABSENT",
     "DASH",
+    "EXAMPLES",
     "Counts",
     "MergedFinding",
+    "cause_lines",
+    "causes",
     "cloud_label",
     "counts",
+    "example_line",
     "finding_lines",
     "merge_across_versions",
     "ordered_findings",
@@ -32,6 +38,8 @@ __all__ = [
 DASH = "\u2013"
 #: How the comparison writes "this side has no such property/header".
 ABSENT = "(absent)"
+#: Example findings shown per cause (``verbose`` shows all of them).
+EXAMPLES = 3
 
 
 def version_key(version: str) -> tuple[int, ...] | tuple[float, str]:
@@ -178,3 +186,33 @@ def merge_across_versions(report: Report) -> list[MergedFinding]:
         merged.setdefault(key, []).append(f)
     return [MergedFinding(group[0], tuple(g.microversion for g in group))
             for group in merged.values()]
+
+
+def causes(report: Report) -> list[Cause]:
+    """The report's findings grouped into root causes (failing first, then by layer, size)."""
+    return group_causes(ordered_findings(report))
+
+
+def example_line(f: Finding) -> str:
+    """Where one finding of a cause was seen."""
+    return f"{f.scenario} / {f.call}: {f.method} {f.url} @ {f.microversion}"
+
+
+def cause_lines(cause: Cause, examples: int = EXAMPLES) -> list[str]:
+    """A cause as the terminal shows it: what differs, the verdicts, how widely it was seen,
+    then up to ``examples`` findings (``examples < 0``: all) and how many more there are."""
+    shown = cause.examples(examples)
+    lines = [
+        f"{cause.kind} at {cause.path}: A sent {shorten(cause.a, 200)!s} | "
+        f"B sent {shorten(cause.b, 200)!s}",
+        f"  breaks clients: {yes_no(cause.breaks_clients)} · needs version bump: "
+        f"{yes_no(cause.needs_version_bump)} · {cause.rule} {severity_text(cause.severity)}"
+        f" · {cause.layer}",
+        f"  {cause.summary}",
+        f"  {plural(len(cause.findings), 'finding')} in {plural(cause.calls, 'call')} of "
+        f"{plural(len(cause.scenarios), 'scenario')} at microversions {cause.microversions}",
+    ]
+    lines += [f"    - {example_line(f)}" for f in shown]
+    if len(cause.findings) > len(shown):
+        lines.append(f"    ... and {len(cause.findings) - len(shown)} more")
+    return lines

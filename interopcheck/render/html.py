@@ -26,8 +26,11 @@ from interopcheck.render._assets import SCRIPT, STYLE
 from interopcheck.render._common import (
     ABSENT,
     DASH,
+    EXAMPLES,
     MergedFinding,
+    causes,
     counts,
+    example_line,
     merge_across_versions,
     ordered_findings,
     plural,
@@ -217,6 +220,47 @@ def _findings(report: Report, merged: Sequence[MergedFinding]) -> str:
     return "".join(out)
 
 
+def _causes(report: Report, merged: Sequence[MergedFinding]) -> str:
+    """The root causes first: what differs, the verdicts, how widely, links to examples."""
+    found = causes(report)
+    if not found:
+        return ""
+    card: dict[tuple[str, str, str, str, str, str, str], int] = {}
+    for index, item in enumerate(merged, 1):
+        f = item.finding
+        for version in item.microversions:
+            card.setdefault((f.scenario, f.call, version, f.kind, f.path, f.a, f.b), index)
+    rows = []
+    for number, cause in enumerate(found, 1):
+        shown = cause.examples(EXAMPLES)
+        anchors = [card.get((f.scenario, f.call, f.microversion, f.kind, f.path, f.a, f.b), 0)
+                   for f in shown]
+        links = "".join(f'<li><a href="#f-{anchor}">{e(example_line(f))}</a></li>'
+                        for anchor, f in zip(anchors, shown, strict=True))
+        more = len(cause.findings) - len(shown)
+        if more:
+            links += f'<li class="muted">… and {more} more</li>'
+        verdicts = (_badge("breaks clients" if cause.breaks_clients else "no client break",
+                           "v-yes" if cause.breaks_clients else "v-no")
+                    + _badge("needs version bump" if cause.needs_version_bump
+                             else "no bump needed",
+                             "v-bump" if cause.needs_version_bump else "v-no"))
+        rows.append(
+            f'<tr class="cause sev-{e(severity_text(cause.severity))}"><td>{number}</td>'
+            f'<td><span class="badge kind kind-{e(cause.kind)}">{e(cause.kind)}</span> '
+            f'<code class="path">{e(cause.path)}</code> <span class="muted">{e(cause.layer)}'
+            f'</span><div>{e(cause.summary)}</div></td><td>{_value(cause.a)}</td>'
+            f'<td>{_value(cause.b)}</td><td>{verdicts} {e(cause.rule)}</td>'
+            f'<td>{e(plural(len(cause.findings), "finding"))} in '
+            f'{e(plural(cause.calls, "call"))} at {e(cause.microversions)}'
+            f'<ul class="examples">{links}</ul></td></tr>')
+    return (f'<section id="causes"><h2>Causes ({len(found)})</h2><p class="muted">The findings '
+            'grouped by what differs (kind, path and what each cloud sent).</p>'
+            '<table class="grid"><thead><tr><th>#</th><th>cause</th><th>A</th><th>B</th>'
+            f'<th>verdicts</th><th>seen</th></tr></thead><tbody>{"".join(rows)}</tbody>'
+            "</table></section>")
+
+
 def _problems(report: Report) -> str:
     if not report.problems:
         return ""
@@ -282,7 +326,8 @@ def render(report: Report) -> str:
         f"<title>{e(title)}</title><style>{STYLE}</style></head><body>"
         f"{_header(report)}"
         f"{_filters(findings) if findings else ''}"
-        f'<main class="wrap">{_findings(report, merged)}{_problems(report)}'
+        f'<main class="wrap">{_causes(report, merged)}{_findings(report, merged)}'
+        f"{_problems(report)}"
         f"{_calls(report, merged)}{_more(report)}</main>"
         f'<footer class="wrap muted">{e(report.tool)} · report schema '
         f'{e(REPORT_SCHEMA_VERSION)} · {e(summary_line(report))} · exit code '

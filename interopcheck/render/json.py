@@ -1,4 +1,5 @@
-"""The documented, versioned JSON report: ``Report.to_dict()``.
+"""The documented, versioned JSON report: ``Report.to_dict()`` (with the root causes,
+``causes``: :func:`interopcheck.causes.group_causes`, up to three example findings each).
 
 The format is described by ``interopcheck/schemas/report.schema.json`` (``schema()``
 returns it); ``schema_version`` is :data:`interopcheck.report.REPORT_SCHEMA_VERSION`.

@@ -1,7 +1,9 @@
 """Markdown for a pull-request comment (GitHub-flavoured).
 
-A headline with the counts and both verdicts, the two clouds, a compact table of
-findings (identical findings at several microversions share one row), the problems.
+A headline with the counts and both verdicts, the two clouds, the root causes (one row
+each: what differs, the verdicts, how widely it was seen, an example), then a compact
+table of findings (identical findings at several microversions share one row), the
+problems.
 Long sections fold into ``<details>``. The whole comment stays within ``limit``
 characters (GitHub refuses comments over 65,536): rows that do not fit are dropped
 with a note saying how many.
@@ -11,10 +13,13 @@ from __future__ import annotations
 
 import re
 
+from interopcheck.causes import Cause
 from interopcheck.render._common import (
     DASH,
     MergedFinding,
+    causes,
     counts,
+    example_line,
     merge_across_versions,
     plural,
     shorten,
@@ -35,6 +40,10 @@ _TEXT_CHARS = 300
 _TABLE_HEAD = (
     "| Scenario | Call | Microversion | Kind | Path | A | B | Breaks clients? | Needs bump? |\n"
     "|---|---|---|---|---|---|---|---|---|\n"
+)
+_CAUSES_HEAD = (
+    "| # | Cause | A | B | Breaks clients? | Needs bump? | Seen |\n"
+    "|---|---|---|---|---|---|---|\n"
 )
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
 
@@ -75,6 +84,18 @@ def _row(item: MergedFinding, report: Report) -> str:
         _verdict(f.breaks_clients),
         _verdict(f.needs_version_bump),
     ]
+    return "| " + " | ".join(cells) + " |\n"
+
+
+def _cause_row(number: int, cause: Cause) -> str:
+    example = cause.examples(1)[0]
+    more = len(cause.findings) - 1
+    seen = (f"{plural(len(cause.findings), 'finding')} in {plural(cause.calls, 'call')} at "
+            f"{_text(cause.microversions, 80)}: {_text(example_line(example), 120)}"
+            + (f" and {more} more" if more else ""))
+    cells = [str(number), f"{_code(cause.kind, 30)} at {_code(cause.path, _PATH_CHARS)}"
+             f" ({_text(cause.layer, 20)})", _code(cause.a), _code(cause.b),
+             _verdict(cause.breaks_clients), _verdict(cause.needs_version_bump), seen]
     return "| " + " | ".join(cells) + " |\n"
 
 
@@ -142,14 +163,23 @@ def _tail(report: Report) -> str:
 def render(report: Report, *, limit: int = COMMENT_LIMIT) -> str:
     """The report as a PR comment of at most ``limit`` characters."""
     head, tail = _header(report), _tail(report)
+    cause_rows = [_cause_row(i, c) for i, c in enumerate(causes(report), 1)]
     rows = [_row(m, report) for m in merge_across_versions(report)]
     problems = [f"- {_text(p.line(), 400)}\n" for p in report.problems]
-    # Room for the table head, two <details> wrappers and two truncation notes.
-    budget = limit - len(head) - len(tail) - len(_TABLE_HEAD) - 900
+    # Room for the table heads, three <details> wrappers and three truncation notes.
+    budget = limit - len(head) - len(tail) - len(_TABLE_HEAD) - len(_CAUSES_HEAD) - 1400
+    kept_causes = _fit(cause_rows, max(budget // 2, 0))
+    budget -= sum(map(len, kept_causes))
     kept_problems = _fit(problems, min(sum(map(len, problems)), max(budget // 4, 0)))
     kept_rows = _fit(rows, budget - sum(map(len, kept_problems)))
 
     out = [head]
+    if cause_rows:
+        body = (f"**{plural(len(cause_rows), 'cause')}** (the findings grouped by what differs)"
+                f":\n\n{_CAUSES_HEAD}" + "".join(kept_causes))
+        if len(kept_causes) < len(cause_rows):
+            body += f"\n*{len(cause_rows) - len(kept_causes)} more causes not shown.*\n"
+        out.append(_fold(plural(len(cause_rows), "cause"), body, len(cause_rows) > FOLD_AFTER))
     if rows:
         body = _TABLE_HEAD + "".join(kept_rows)
         if len(kept_rows) < len(rows):

@@ -1,11 +1,14 @@
-"""Terminal summary: counts, then findings by scenario / call / microversion, then problems."""
+"""Terminal summary: counts, then the findings' root causes (each with a few of its findings
+as examples; ``verbose``: all of them), then problems."""
 
 from __future__ import annotations
 
 from interopcheck.render._common import (
+    EXAMPLES,
+    cause_lines,
+    causes,
     cloud_label,
-    finding_lines,
-    ordered_findings,
+    plural,
     summary_line,
     version_ranges,
 )
@@ -14,7 +17,7 @@ from interopcheck.report import Report
 __all__ = ["render"]
 
 
-def render(report: Report) -> str:
+def render(report: Report, *, verbose: bool = False) -> str:
     """The report as plain text for a terminal (no colours, so it can be piped)."""
     out = [
         f"{report.tool}: {report.service_type} profile {report.profile}",
@@ -24,16 +27,12 @@ def render(report: Report) -> str:
         "",
         summary_line(report),
     ]
-    last: tuple[str, str, str] | None = None
-    scenario: str | None = None
-    for f in ordered_findings(report):
-        if f.scenario != scenario:
-            scenario = f.scenario
-            out += ["", f"scenario {f.scenario}"]
-        if (f.scenario, f.call, f.microversion) != last:
-            last = (f.scenario, f.call, f.microversion)
-            out.append(f"  {f.call}: {f.method} {f.url} @ {f.microversion}")
-        out += [f"    {line}" for line in finding_lines(f)]
+    found = causes(report)
+    if found:
+        out += ["", f"{plural(len(found), 'cause')}:"]
+    for number, cause in enumerate(found, 1):
+        lines = cause_lines(cause, -1 if verbose else EXAMPLES)
+        out += ["", f"{number}. {lines[0]}", *(f"   {line}" for line in lines[1:])]
     if report.problems:
         out += ["", "problems:"]
         out += [f"  {p.line()}" for p in report.problems]

@@ -54,19 +54,23 @@ def test_drift_fails_exactly_the_drifted_items_with_readable_findings(
     assert _failed_ids(result) == DRIFTED_IDS
     out = result.stdout.str()
     # The failure reads like interopcheck diff's terminal report, not an assertion dump.
+    # It leads with the causes, each with a few of its findings as examples.
     result.stdout.fnmatch_lines([
         "*_ placement: provider-lifecycle at 1.20 _*",
-        "provider-lifecycle @ 1.20: 6 findings: body-shape at $.description in 'create': "
-        "A sent (absent) | B sent str (+5 more)",
+        "provider-lifecycle @ 1.20: 2 causes (6 findings): body-shape at $.description in "
+        "4 calls: A sent (absent) | B sent str (+1 more causes)",
         "  A: A (http://127.0.0.1:*, microversions 1.0*1.39)",
-        "scenario provider-lifecycle",
-        "  create: POST /resource_providers @ 1.20",
-        "    body-shape at $.description: A sent (absent) | B sent str",
-        "      breaks clients: no · needs version bump: yes · INTEROP007 error",
-        "      body property $.description is only on B",
+        "2 causes:",
+        "1. body-shape at $.description: A sent (absent) | B sent str",
+        "     breaks clients: no · needs version bump: yes · INTEROP007 error · api",
+        "     body property $.description is only on B",
+        "     4 findings in 4 calls of 1 scenario at microversions 1.20",
+        "       - provider-lifecycle / create: POST /resource_providers @ 1.20",
+        "       ... and 1 more",
+        "2. body-shape at $.resource_providers[*].description: A sent (absent) | B sent str",
     ])
-    assert "list by uuid: GET /resource_providers?uuid=$uuid(rp) @ 1.0" in out
-    assert "body-shape at $.resource_providers[*].description" in out
+    assert "provider-lifecycle / list by uuid: GET /resource_providers?uuid=$uuid(rp) @ 1.0" \
+        in out
     assert "Traceback" not in out and "AssertionError" not in out and "assert " not in out
     # The short summary carries the headline (cut to the terminal's width).
     assert any(line.startswith("FAILED placement::provider-lifecycle[1.0] - "
@@ -77,8 +81,8 @@ def test_drift_fails_exactly_the_drifted_items_with_readable_findings(
     assert outcomes == {i: ("failed" if i in DRIFTED_IDS else "passed") for i in SUBSET_IDS}
     text = junit.read_text(encoding="utf-8")
     assert 'failures="3"' in text and 'tests="6"' in text and 'errors="0"' in text
-    assert ('message="provider-lifecycle @ 1.39: 6 findings: body-shape at $.description in '
-            "'create'") in text
+    assert ('message="provider-lifecycle @ 1.39: 2 causes (6 findings): body-shape at '
+            "$.description in 4 calls") in text
     assert "breaks clients: no · needs version bump: yes · INTEROP007 error" in text
 
     # The reports interopcheck diff --report-dir writes, through the same renderers.

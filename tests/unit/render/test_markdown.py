@@ -13,8 +13,14 @@ from tests.support.reports import call, empty_report, finding, report, sample_re
 
 
 def table_rows(text: str) -> list[str]:
-    return [line for line in text.splitlines()
-            if line.startswith("| ") and not line.startswith("| Scenario")]
+    """The rows of the findings table (after the causes table)."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| Scenario"))
+    return [line for line in lines[start + 1:] if line.startswith("| ")]
+
+
+def cause_rows(text: str) -> list[str]:
+    return [line for line in text.splitlines() if re.match(r"\| \d+ \| ", line)]
 
 
 def cells(row: str) -> list[str]:
@@ -86,7 +92,8 @@ def test_long_tables_fold_into_details() -> None:
     findings = tuple(finding(path=f"$.p{i}", microversion="1.14") for i in range(30))
     out = markdown.render(report(findings, (call(findings=30),)))
     assert "<details><summary>30 findings in 30 rows</summary>" in out
-    assert out.count("</details>") == 1
+    assert "<details><summary>30 causes</summary>" in out  # one path each: one cause each
+    assert out.count("</details>") == 2
     short = markdown.render(report(findings[:3]))
     assert "<details>" not in short
 
@@ -113,3 +120,15 @@ def test_everything_shown_when_it_fits() -> None:
     assert "not shown" not in out.replace("accepted by the baseline (not shown)", "")
     assert "1 difference accepted by the baseline (not shown)" in out
     assert "1 path ignored as noise" in out
+
+
+def test_the_comment_leads_with_the_causes() -> None:
+    findings = tuple(finding(microversion=v, call=c) for v in ("1.9", "1.14")
+                     for c in ("list providers", "list again"))
+    out = markdown.render(report(findings))
+    assert out.index("**1 cause**") < out.index("| Scenario")
+    (row,) = cause_rows(out)
+    assert cells(row)[:6] == ["1", "`body-shape` at `$.resource_providers[*].name` (api)",
+                              "`string`", "`(absent)`", "**yes**", "**yes**"]
+    assert cells(row)[6] == ("4 findings in 2 calls at 1.9, 1.14: providers / list providers: "
+                             "GET /resource\\_providers @ 1.9 and 3 more")
