@@ -26,7 +26,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from interopcheck import secrets as registered_secrets
 from interopcheck.errors import InteropcheckError
@@ -85,6 +85,10 @@ def extract(expr: str, status: int, headers: Mapping[str, str], body: Any) -> An
 
 class Variables:
     """Generated and captured values of one run; never shared between runs or clouds."""
+
+    #: Whether :meth:`symbolise` writes captured values back as ``$var(name)`` too (a
+    #: subclass may keep them, as the golden-exchange recordings do).
+    SYMBOLISE_CAPTURED: ClassVar[bool] = True
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         """``environ``: the variables ``$ENV`` may read (all of them); by default the
@@ -162,7 +166,7 @@ class Variables:
     def _symbol_table(self) -> tuple[re.Pattern[str] | None, dict[str, str]]:
         if self._symbols is None:
             table: dict[str, str] = {}
-            for name, value in self.captured.items():
+            for name, value in (self.captured.items() if self.SYMBOLISE_CAPTURED else ()):
                 if isinstance(value, str) and len(value) >= _MIN_SYMBOL_LENGTH:
                     table.setdefault(value, f"$var({name})")
             for symbol, value in self.generated.items():

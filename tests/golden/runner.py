@@ -34,10 +34,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import secrets
-import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +43,7 @@ import httpx
 import yaml
 
 from interopcheck.compare import CompareOptions, Difference, Exchange, compare, parse_body
+from interopcheck.profile.templates import Variables as ProfileVariables
 
 HERE = Path(__file__).resolve().parent
 SEQUENCES_FILE = HERE / "sequences.yaml"
@@ -62,7 +61,6 @@ UNRECORDED_REQUEST_HEADERS = frozenset(
     {"host", "user-agent", "accept-encoding", "connection", "content-length"}
 )
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
-_VAR = re.compile(r"\$(uuid|hex|name|rc|trait|var)\(([A-Za-z0-9_.-]+)\)")
 _UNSET: Any = object()
 
 
@@ -184,59 +182,12 @@ def load_sequences(path: Path = SEQUENCES_FILE) -> list[Sequence]:
         return parse_sequences(yaml.safe_load(f))
 
 
-@dataclass
-class Variables:
-    """Generated values of one run, captured values, and the way back to symbols."""
+class Variables(ProfileVariables):
+    """The profile runner's variables (:class:`interopcheck.profile.templates.Variables`:
+    ``$uuid``, ``$hex``, ``$name``, ``$rc``, ``$trait``, ``$var``); only generated values
+    are symbolised, as the recordings were made (captured values stay as they are)."""
 
-    generated: dict[str, str] = field(default_factory=dict)  # "$uuid(rp1)" -> value
-    captured: dict[str, Any] = field(default_factory=dict)
-
-    def _generate(self, kind: str, key: str) -> str:
-        symbol = f"${kind}({key})"
-        if symbol not in self.generated:
-            if kind in ("uuid", "hex"):
-                value = str(uuid.uuid4())
-                self.generated[f"$uuid({key})"] = value
-                self.generated[f"$hex({key})"] = value.replace("-", "")
-            elif kind == "name":
-                self.generated[symbol] = f"{key}-{secrets.token_hex(6)}"
-            else:  # rc / trait
-                upper = re.sub(r"[^A-Z0-9_]", "_", key.upper())
-                self.generated[symbol] = f"CUSTOM_{upper}_{secrets.token_hex(6).upper()}"
-        return self.generated[symbol]
-
-    def _value(self, kind: str, key: str) -> Any:
-        if kind == "var":
-            return self.captured.get(key, f"<uncaptured {key}>")
-        return self._generate(kind, key)
-
-    def substitute(self, value: Any) -> Any:
-        """Replace variables in strings, recursively in lists and dicts (keys too)."""
-        if isinstance(value, str):
-            whole = _VAR.fullmatch(value)
-            if whole:
-                return self._value(whole.group(1), whole.group(2))
-            return _VAR.sub(lambda m: str(self._value(m.group(1), m.group(2))), value)
-        if isinstance(value, list):
-            return [self.substitute(v) for v in value]
-        if isinstance(value, dict):
-            return {str(self.substitute(k)): self.substitute(v) for k, v in value.items()}
-        return value
-
-    def symbolise(self, value: Any) -> Any:
-        """Write generated values back as their variables (longest values first)."""
-        if isinstance(value, str):
-            for symbol, generated in sorted(
-                self.generated.items(), key=lambda kv: -len(kv[1])
-            ):
-                if generated in value:
-                    value = value.replace(generated, symbol)
-            return value
-        if isinstance(value, list):
-            return [self.symbolise(v) for v in value]
-        if isinstance(value, dict):
-            return {self.symbolise(k): self.symbolise(v) for k, v in value.items()}
-        return value
+    SYMBOLISE_CAPTURED = False
 
 
 def _extract(expr: str, response: httpx.Response, body: Any) -> Any:
