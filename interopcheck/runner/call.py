@@ -26,7 +26,8 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Mapping
+import zlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -54,6 +55,7 @@ MAX_RAW_BYTES = 32 * 1024 * 1024
 MAX_BODY_BYTES = 64 * 1024 * 1024
 #: Deepest JSON nesting accepted in an answer (comparison and rendering recurse).
 MAX_JSON_DEPTH = 100
+_PIECE = 1 << 20
 
 
 class _Capped(Exception):
@@ -101,6 +103,47 @@ def _check_json(text: str) -> tuple[str | None, ValueError | None]:
     return None, None
 
 
+def _decoded(response: httpx.Response) -> Iterator[bytes]:
+    """The body with its Content-Encoding undone, in pieces of at most 1 MiB.
+
+    gzip and deflate are inflated here with ``max_length`` (httpx inflates each network
+    read whole: 64 KiB of a gzip bomb became 64 MiB in one piece); other codings go
+    through httpx's own decoders.
+    """
+    if response.is_stream_consumed:  # built in memory (a mock transport): decoded already
+        content = response.content
+        for start in range(0, len(content), _PIECE):
+            yield content[start:start + _PIECE]
+        return
+    coding = response.headers.get("content-encoding", "").strip().lower()
+    if coding in ("", "identity"):
+        yield from response.iter_raw()
+        return
+    if coding not in ("gzip", "x-gzip", "deflate"):
+        yield from response.iter_bytes()
+        return
+    inflater = zlib.decompressobj(zlib.MAX_WBITS | 16 if "gzip" in coding else zlib.MAX_WBITS)
+    first = True
+    for raw in response.iter_raw():
+        data = raw
+        while data:
+            try:
+                piece = inflater.decompress(data, _PIECE)
+            except zlib.error:
+                if not (first and coding == "deflate"):
+                    raise httpx.DecodingError("the answer's deflate data is broken") from None
+                inflater = zlib.decompressobj(-zlib.MAX_WBITS)  # raw deflate, as httpx does
+                first = False
+                continue
+            first = False
+            data = inflater.unconsumed_tail
+            if piece:
+                yield piece
+    tail = inflater.flush()
+    if tail:
+        yield tail
+
+
 def _read_body(response: httpx.Response, deadline: float, timeout: float) -> bytes:
     """The decoded body, read within the deadline and the size caps (``_Capped``)."""
     remaining = deadline - time.monotonic()
@@ -110,10 +153,10 @@ def _read_body(response: httpx.Response, deadline: float, timeout: float) -> byt
     timeouts = response.request.extensions.get("timeout")
     if isinstance(timeouts, dict):  # each read of the body gets only the time left
         timeouts["read"] = remaining
-    chunks: list[bytes] = []
+    pieces: list[bytes] = []
     size = 0
-    for chunk in response.iter_bytes():
-        size += len(chunk)
+    for piece in _decoded(response):
+        size += len(piece)
         raw = response.num_bytes_downloaded
         if raw > MAX_RAW_BYTES:
             raise _Capped(f"the answer is larger than {MAX_RAW_BYTES // 2**20} MiB; stopped "
@@ -127,8 +170,8 @@ def _read_body(response: httpx.Response, deadline: float, timeout: float) -> byt
             raise _Capped(f"the answer was still arriving after {timeout:g}s ({size} bytes "
                           f"so far); stopped reading it",
                           "the cloud is slow or hung: raise --timeout or check the service")
-        chunks.append(chunk)
-    return b"".join(chunks)
+        pieces.append(piece)
+    return b"".join(pieces)
 
 
 @dataclass(frozen=True, slots=True)

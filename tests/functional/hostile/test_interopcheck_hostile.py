@@ -237,3 +237,35 @@ def test_diff_against_a_hostile_server(mode: str, refcloud_b: str, tmp_path: Pat
     assert elapsed < 2 * timeout + 10  # one capped call on A, the rest is start-up and B
     assert peak_mb < 300
     _assert_no_secret(printed + _written(reports), TOKEN)
+
+
+@pytest.mark.parametrize("coding", ["gzip", "deflate", "deflate-raw", "identity"])
+def test_compressed_answers_under_the_caps_are_decoded(coding: str) -> None:
+    import gzip
+    import zlib
+
+    body = json.dumps({"versions": [{"id": "v1.0", "max_version": "1.39",
+                                     "min_version": "1.0", "pad": "x" * 100_000}]}).encode()
+    if coding == "gzip":
+        sent = gzip.compress(body)
+    elif coding == "deflate":
+        sent = zlib.compress(body)
+    elif coding == "deflate-raw":
+        comp = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+        sent = comp.compress(body) + comp.flush()
+    else:
+        sent = body
+    header = coding.split("-")[0]
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "application/json",
+                                            "content-encoding": header},
+                              stream=httpx.ByteStream(sent))  # streamed, as from a socket
+
+    profile = load_profile("placement")
+    cloud = Cloud(name="A", base_url="http://mock", token=TOKEN,
+                  transport=httpx.MockTransport(answer))
+    step = Step(name="root", section=Section.CALLS, index=0, method="GET", url="/")
+    outcome = send_request(cloud, profile, step, Variables(environ={}), None, "root")
+    assert outcome.issue is None, outcome.issue
+    assert outcome.body["versions"][0]["pad"] == "x" * 100_000
