@@ -196,7 +196,8 @@ class Cause:
 def cause_key(kind: str, path: str, a: str, b: str) -> str:
     """Stable id of a cause: 12 hex digits of its kind, path and pair of values."""
     text = "\x1f".join((kind, path, a, b))
-    return hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()[:12]
+    data = text.encode("utf-8", "surrogatepass")  # a hostile server's lone surrogates too
+    return hashlib.sha1(data, usedforsecurity=False).hexdigest()[:12]
 
 
 def group_causes(findings: Iterable[Finding]) -> list[Cause]:

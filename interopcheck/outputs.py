@@ -123,7 +123,8 @@ def write_reports(result: Any, formats: Iterable[str] | None, directory: str | P
         text = render(result, name, **options)
         target = path / f"{stem}.{_FORMATS[kind][name].extension}"
         try:
-            target.write_text(text, encoding="utf-8")
+            # errors="replace": a lone surrogate a hostile server sent cannot stop a report
+            target.write_text(text, encoding="utf-8", errors="replace")
         except OSError as exc:
             raise ReportError(str(target), exc.strerror or str(exc)) from None
         written.append(target)

@@ -2,7 +2,9 @@
 
 One ``<testsuite>`` per scenario and one ``<testcase>`` per compared call
 (scenario x call x microversion, from ``Report.calls``). A call with findings gets a
-``<failure>`` whose message and text are the findings as the terminal shows them;
+``<failure>`` whose message and text are the findings as the terminal shows them, each
+followed by the root cause it belongs to (its number among the report's causes, how
+widely it was seen);
 a skipped call gets ``<skipped>``. Problems (parts of the run that failed) are
 ``<error>``s in a last suite named ``(run problems)``.
 """
@@ -13,9 +15,17 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from datetime import datetime
 
+from interopcheck.causes import Cause
 from interopcheck.findings import Finding
 from interopcheck.render import junit_xml
-from interopcheck.render._common import cloud_label, finding_lines, ordered_findings, shorten
+from interopcheck.render._common import (
+    causes,
+    cloud_label,
+    finding_lines,
+    ordered_findings,
+    plural,
+    shorten,
+)
 from interopcheck.render.junit_xml import xml_text as _x
 from interopcheck.report import CallResult, Report
 
@@ -42,14 +52,25 @@ def _properties(parent: ET.Element, report: Report) -> None:
         ET.SubElement(props, "property", name=name, value=_x(value))
 
 
+def _cause_line(number: int, total: int, cause: Cause) -> str:
+    return (f"  cause {number} of {total}: {plural(len(cause.findings), 'finding')} in "
+            f"{plural(cause.calls, 'call')} at microversions {cause.microversions}")
+
+
 def _testcase(suite: ET.Element, report: Report, call: CallResult,
-              findings: Sequence[Finding]) -> ET.Element:
+              findings: Sequence[Finding],
+              cause_of: dict[tuple[str, str, str, str], tuple[int, Cause]],
+              total: int) -> ET.Element:
     classname = f"{report.service_type}.{call.scenario}"
     name = f"{call.call} @ {call.microversion}"
     status = f"{call.method} {call.url} @ {call.microversion}: status A={call.status_a} " \
              f"B={call.status_b}"
     if findings:
-        lines = [status] + [line for f in findings for line in finding_lines(f)]
+        lines = [status]
+        for f in findings:
+            lines += finding_lines(f)
+            number, cause = cause_of[(f.kind, f.path, f.a, f.b)]
+            lines.append(_cause_line(number, total, cause))
         message = f"{len(findings)} finding{'s' if len(findings) != 1 else ''}: " + "; ".join(
             finding_lines(f)[0] for f in findings)
         return junit_xml.case(suite, classname, name, file=report.profile, outcome="failure",
@@ -67,6 +88,10 @@ def render(report: Report) -> str:
     by_call: dict[tuple[str, str, str], list[Finding]] = {}
     for f in ordered_findings(report):
         by_call.setdefault((f.scenario, f.call, f.microversion), []).append(f)
+
+    found_causes = causes(report)
+    cause_of = {(c.kind, c.path, c.a, c.b): (number, c)
+                for number, c in enumerate(found_causes, 1)}
 
     calls: list[CallResult] = list(report.calls)
     known = {(c.scenario, c.call, c.microversion) for c in calls}
@@ -89,7 +114,7 @@ def render(report: Report) -> str:
     for call in calls:
         found = by_call.get((call.scenario, call.call, call.microversion), [])
         element, tally = suite_for(call.scenario)
-        _testcase(element, report, call, found)
+        _testcase(element, report, call, found, cause_of, len(found_causes))
         tally["tests"] += 1
         tally["failures"] += bool(found)
         tally["skipped"] += bool(call.skipped and not found)

@@ -51,3 +51,22 @@ def test_markdown_and_html_put_the_causes_before_the_findings() -> None:
     html = outputs.render(_report(), "html")
     assert html.index('<section id="causes">') < html.index('<section id="findings">')
     assert "… and 7 more" in html
+
+
+def test_every_format_renders_a_lone_surrogate_from_a_hostile_server() -> None:
+    bad = finding("header-value", "x-ctl", "a", "\ud800", microversion="1.2")
+    for fmt in ("text", "json", "markdown", "html", "junit"):
+        assert outputs.render(report((bad,)), fmt)
+
+
+def test_junit_failures_name_the_cause_of_each_finding() -> None:
+    text = outputs.render(_report(), "junit")
+    assert "cause 1 of 2: 10 findings in 5 calls at microversions 1.9, 1.14" in text
+    assert "cause 2 of 2: 1 finding in 1 call at microversions 1.39" in text
+
+
+def test_write_reports_writes_a_lone_surrogate_as_a_replacement(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = finding("header-value", "x-ctl", "a", "\ud800", microversion="1.2")
+    written = outputs.write_reports(report((bad,)), None, tmp_path)
+    assert len(written) == 5
+    assert "?" in (tmp_path / "report.txt").read_text(encoding="utf-8")
