@@ -22,6 +22,7 @@ import functools
 import gzip
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -97,13 +98,26 @@ def profile_hash(profile: Profile) -> str:
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+_VERSION_LINE = re.compile(r"""^version:[ \t]*["']?([^"'\s#]+)""", re.MULTILINE)
+
+
 def profile_version(profile: Profile) -> str:
-    """The profile's declared ``version`` (``"0"`` when it declares none)."""
+    """The profile's declared top-level ``version`` (``"0"`` when it declares none).
+
+    Read from the file's text (a top-level key starts its line): parsing the whole YAML
+    again costs more than the rest of a snapshot diff's start.
+    """
     version = getattr(profile, "version", None)
     if not version:
-        document = _document(profile)
-        version = document.get("version") if isinstance(document, dict) else None
+        path = Path(profile.path)
+        match = _VERSION_LINE.search(_read_text(str(path), path.stat().st_mtime_ns))
+        version = match.group(1) if match else None
     return str(version) if version not in (None, "") else "0"
+
+
+@functools.lru_cache(maxsize=8)
+def _read_text(path: str, _mtime_ns: int) -> str:
+    return Path(path).read_text(encoding="utf-8")
 
 
 def check_profile(snapshot: Snapshot, profile: Profile) -> None:
