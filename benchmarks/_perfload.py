@@ -361,20 +361,27 @@ class RealPlacement:
 
 
 class Refcloud:
-    """``refcloud serve`` (waitress, threaded) on a free loopback port, SQLite file ``db_path``."""
+    """``refcloud serve`` (waitress, threaded) on a free loopback port, SQLite file ``db_path``.
+
+    ``db_url`` (e.g. PostgreSQL) replaces the SQLite file (``db_path`` then only names the
+    log); ``workers`` > 1 runs ``refcloud serve --workers N`` (N processes, one address).
+    """
 
     name = "refcloud"
 
-    def __init__(self, db_path: Path, fresh: bool = True) -> None:
+    def __init__(self, db_path: Path, fresh: bool = True, db_url: str | None = None,
+                 workers: int = 1) -> None:
         self.db_path = db_path
         self.fresh = fresh
+        self.db_url = db_url or f"sqlite:///{db_path}"
+        self.workers = workers
         self.logfile = db_path.with_suffix(".log")
         self.proc: subprocess.Popen | None = None
         self.base_url = ""
 
     def start(self) -> None:
         cmd = [sys.executable, "-m", "refcloud", "serve", "--host", "127.0.0.1", "--port", "0",
-               "--db", f"sqlite:///{self.db_path}", "-q"]
+               "--db", self.db_url, "-q", "--workers", str(self.workers)]
         if self.fresh:
             cmd.append("--fresh")
         with open(self.logfile, "w") as out:

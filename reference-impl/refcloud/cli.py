@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--fresh", action="store_true", help="delete the SQLite file first")
     serve.add_argument("--threads", type=int, default=8, help="worker threads (default 8)")
     serve.add_argument(
+        "--workers", type=int, default=1, metavar="N",
+        help="server processes sharing the address (default 1; for PostgreSQL: "
+        "refcloud/workers.py)",
+    )
+    serve.add_argument(
         "--drift", action="append", default=[], metavar="NAME",
         help="switch on a known deviation from Placement (repeatable; modes listed below)",
     )
@@ -86,6 +91,12 @@ def serve(args: argparse.Namespace) -> int:
         drift.check(args.drift)
     except ValueError as exc:
         return _fail(str(exc))
+    if args.workers < 1:
+        return _fail("--workers must be at least 1")
+    if args.workers > 1:
+        from refcloud import workers
+
+        return workers.prefork(args, serve)
     db = args.db
     if db.startswith("postgres://"):
         db = "postgresql://" + db[len("postgres://"):]
@@ -130,7 +141,8 @@ def serve(args: argparse.Namespace) -> int:
         # in memory: waitress's default spills output above 1 MB into a temporary file.
         # Slow clients, size limits, framing errors as JSON: refcloud/server.py.
         server = make_server(wsgi_app, host=args.host, port=args.port, threads=args.threads,
-                             outbuf_overflow=OUTBUF_IN_MEMORY)
+                             outbuf_overflow=OUTBUF_IN_MEMORY,
+                             sock=getattr(args, "listen_socket", None))
     except OSError as exc:
         return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}; "
                      "pick another --port")
@@ -138,7 +150,8 @@ def serve(args: argparse.Namespace) -> int:
     if args.pid_file:
         with open(args.pid_file, "w") as fh:
             fh.write(f"{os.getpid()}\n")
-    print(f"refcloud listening on http://{host}:{port} (database {_safe(db)})", flush=True)
+    if not getattr(args, "worker_of", None):  # --workers: the parent says it once
+        print(f"refcloud listening on http://{host}:{port} (database {_safe(db)})", flush=True)
     del waitress
     try:
         server.run()

@@ -29,6 +29,7 @@ the parsing; these are small subclasses at its documented extension points
 from __future__ import annotations
 
 import json
+import socket
 import time
 import uuid
 from collections.abc import Callable
@@ -128,8 +129,13 @@ class HardenedServer(TcpWSGIServer):
 def make_server(app: Callable, *, host: str, port: int, threads: int,
                 outbuf_overflow: int, connection_limit: int = CONNECTION_LIMIT,
                 connections_per_client: int = CONNECTIONS_PER_CLIENT,
-                request_read_timeout: float = REQUEST_READ_TIMEOUT) -> HardenedServer:
-    """A listening (not yet running) server for ``app``; ``OSError`` if it cannot bind."""
+                request_read_timeout: float = REQUEST_READ_TIMEOUT,
+                sock: socket.socket | None = None) -> HardenedServer:
+    """A listening (not yet running) server for ``app``; ``OSError`` if it cannot bind.
+
+    ``sock``: an already bound socket to serve on instead (``refcloud serve --workers``,
+    refcloud/workers.py); ``host`` and ``port`` then only name it.
+    """
     adj = Adjustments(
         host=host, port=port, threads=threads, ident="refcloud",
         clear_untrusted_proxy_headers=True, outbuf_overflow=outbuf_overflow,
@@ -141,5 +147,6 @@ def make_server(app: Callable, *, host: str, port: int, threads: int,
     dispatcher = ThreadedTaskDispatcher()
     dispatcher.set_thread_count(adj.threads)
     return HardenedServer(app, {}, dispatcher=dispatcher, adj=adj, sockinfo=adj.listen[0],
+                          _sock=sock, bind_socket=sock is None,
                           connections_per_client=connections_per_client,
                           request_read_timeout=request_read_timeout)

@@ -6,7 +6,9 @@ There is no aggregate resource of its own; an aggregate is a uuid row in
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -18,6 +20,24 @@ UUID_WIDTH = 36
 
 agg = tables.placement_aggregates
 rpa = tables.resource_provider_aggregates
+
+
+# Statements of the write path, built once (compiled and cache-keyed once, not per request).
+_IDS_OF = sa.select(agg.c.uuid, agg.c.id).where(
+    agg.c.uuid.in_(sa.bindparam("b_uuids", expanding=True)))
+_LINKED = sa.select(rpa.c.aggregate_id).where(rpa.c.resource_provider_id == sa.bindparam("b_rp"))
+_NEW_AGG = sa.insert(agg)
+_LINK = sa.insert(rpa)
+
+
+def _guard(conn: sa.Connection) -> contextlib.AbstractContextManager[Any]:
+    """A savepoint around an insert that may race, except on SQLite.
+
+    SQLite writers hold the database lock (BEGIN IMMEDIATE), so no other writer can insert
+    the same row meanwhile, and a failed INSERT there undoes only itself: the savepoint
+    would cost two round trips for nothing.
+    """
+    return contextlib.nullcontext() if conn.dialect.name == "sqlite" else conn.begin_nested()
 
 
 def provider_aggregate_uuids(conn: sa.Connection, provider_id: int) -> list[str]:
@@ -36,7 +56,7 @@ def ids_of(conn: sa.Connection, uuids: Iterable[str]) -> dict[str, int]:
     wanted = list(set(uuids))
     if not wanted:
         return {}
-    rows = conn.execute(sa.select(agg.c.uuid, agg.c.id).where(agg.c.uuid.in_(wanted)))
+    rows = conn.execute(_IDS_OF, {"b_uuids": sorted(wanted)})
     return {uuid: id_ for uuid, id_ in rows}
 
 
@@ -62,13 +82,13 @@ def ensure_aggregates(conn: sa.Connection, uuids: Iterable[str]) -> dict[str, in
         return found
     now = utcnow()
     try:
-        with conn.begin_nested():
-            conn.execute(sa.insert(agg), [{"uuid": u, "created_at": now} for u in missing])
+        with _guard(conn):
+            conn.execute(_NEW_AGG, [{"uuid": u, "created_at": now} for u in missing])
     except sa.exc.IntegrityError:
         for uuid in missing:
             try:
-                with conn.begin_nested():
-                    conn.execute(sa.insert(agg).values(uuid=uuid, created_at=now))
+                with _guard(conn):
+                    conn.execute(_NEW_AGG, {"uuid": uuid, "created_at": now})
             except sa.exc.IntegrityError:
                 pass
     found.update(ids_of(conn, missing))
@@ -78,11 +98,7 @@ def ensure_aggregates(conn: sa.Connection, uuids: Iterable[str]) -> dict[str, in
 def set_provider_aggregates(conn: sa.Connection, provider_id: int, uuids: Iterable[str]) -> None:
     """Make the provider's aggregate set exactly ``uuids`` (no generation change)."""
     wanted = ensure_aggregates(conn, uuids)
-    current = set(
-        conn.execute(
-            sa.select(rpa.c.aggregate_id).where(rpa.c.resource_provider_id == provider_id)
-        ).scalars()
-    )
+    current = set(conn.execute(_LINKED, {"b_rp": provider_id}).scalars())
     wanted_ids = set(wanted.values())
     to_remove = current - wanted_ids
     to_add = sorted(wanted_ids - current)
@@ -100,14 +116,14 @@ def set_provider_aggregates(conn: sa.Connection, provider_id: int, uuids: Iterab
             for a in to_add
         ]
         try:
-            with conn.begin_nested():
-                conn.execute(sa.insert(rpa), rows)
+            with _guard(conn):
+                conn.execute(_LINK, rows)
         except sa.exc.IntegrityError:
             # another writer linked some of them meanwhile: add the rest
             for row in rows:
                 try:
-                    with conn.begin_nested():
-                        conn.execute(sa.insert(rpa).values(**row))
+                    with _guard(conn):
+                        conn.execute(_LINK, row)
                 except sa.exc.IntegrityError:
                     pass
 

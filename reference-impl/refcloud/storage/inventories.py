@@ -186,23 +186,41 @@ def _delete(conn: sa.Connection, provider: Provider, rc_ids: list[int]) -> int:
     return int(result.rowcount or 0)
 
 
+# Statements built once (compiled and cache-keyed once, not per request).
+_INSERT = sa.insert(inv)
+_UPDATE = (
+    sa.update(inv)
+    .where(inv.c.resource_provider_id == sa.bindparam("b_rp"),
+           inv.c.resource_class_id == sa.bindparam("b_rc"))
+    .values(**{name: sa.bindparam(f"b_{name}") for name in FIELDS},
+            updated_at=sa.bindparam("b_now"))
+)
+_EXISTING = sa.select(inv.c.resource_class_id).where(
+    inv.c.resource_provider_id == sa.bindparam("b_rp"))
+
+
+def _insert_many(conn: sa.Connection, provider: Provider,
+                 rows: list[tuple[int, Mapping[str, Any]]]) -> None:
+    """Insert inventories (``(class id, fields)`` pairs) in one executemany round trip."""
+    if not rows:
+        return
+    now = utcnow()
+    conn.execute(_INSERT, [
+        {"resource_provider_id": provider.id, "resource_class_id": rc_id,
+         **{name: data[name] for name in FIELDS}, "created_at": now}
+        for rc_id, data in rows
+    ])
+
+
 def _insert(conn: sa.Connection, provider: Provider, rc_id: int, data: Mapping[str, Any]) -> None:
-    conn.execute(
-        sa.insert(inv).values(
-            resource_provider_id=provider.id,
-            resource_class_id=rc_id,
-            **{name: data[name] for name in FIELDS},
-            created_at=utcnow(),
-        )
-    )
+    _insert_many(conn, provider, [(rc_id, data)])
 
 
 def _update(conn: sa.Connection, provider: Provider, rc_id: int, data: Mapping[str, Any]) -> int:
-    result = conn.execute(
-        sa.update(inv)
-        .where(inv.c.resource_provider_id == provider.id, inv.c.resource_class_id == rc_id)
-        .values(**{name: data[name] for name in FIELDS}, updated_at=utcnow())
-    )
+    result = conn.execute(_UPDATE, {
+        "b_rp": provider.id, "b_rc": rc_id, "b_now": utcnow(),
+        **{f"b_{name}": data[name] for name in FIELDS},
+    })
     return int(result.rowcount or 0)
 
 
@@ -230,19 +248,13 @@ def replace_all(
     if validate_capacity:
         check_capacity(provider.uuid, data, allow_zero_capacity=allow_zero_capacity)
     wanted = _class_ids(conn, data)
-    existing = {
-        row.resource_class_id
-        for row in conn.execute(
-            sa.select(inv.c.resource_class_id).where(inv.c.resource_provider_id == provider.id)
-        )
-    }
+    existing = set(conn.execute(_EXISTING, {"b_rp": provider.id}).scalars())
     these = set(wanted.values())
     to_delete = sorted(existing - these)
     if to_delete:
         _delete(conn, provider, to_delete)
-    for name, rc_id in wanted.items():
-        if rc_id not in existing:
-            _insert(conn, provider, rc_id, data[name])
+    _insert_many(conn, provider,
+                 [(rc_id, data[name]) for name, rc_id in wanted.items() if rc_id not in existing])
     for name, rc_id in wanted.items():
         if rc_id in existing and not _update(conn, provider, rc_id, data[name]):
             raise InventoryRecordNotFound(f"No inventory of class {name} found.")

@@ -14,6 +14,10 @@ from refcloud.storage.engine import utcnow
 
 rc = tables.resource_classes
 
+# Built once: a statement object is compiled and its cache key computed once, not per call.
+_IDS_OF = sa.select(rc.c.name, rc.c.id).where(
+    rc.c.name.in_(sa.bindparam("b_names", expanding=True)))
+
 
 def id_of(conn: sa.Connection, name: str) -> int | None:
     """The id of a resource class by name, or None."""
@@ -24,7 +28,7 @@ def ids_of(conn: sa.Connection, names: list[str] | set[str]) -> dict[str, int]:
     """name -> id for the names that exist."""
     if not names:
         return {}
-    rows = conn.execute(sa.select(rc.c.name, rc.c.id).where(rc.c.name.in_(list(names))))
+    rows = conn.execute(_IDS_OF, {"b_names": sorted(names)})
     return {name: id_ for name, id_ in rows}
 
 

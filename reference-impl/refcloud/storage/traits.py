@@ -62,6 +62,18 @@ def _like_prefix(prefix: str) -> re.Pattern[str]:
     return re.compile("".join(parts), re.ASCII | re.IGNORECASE | re.DOTALL)
 
 
+_rptr = tables.resource_provider_traits
+# Statements of the write path, built once (compiled and cache-keyed once, not per request).
+_BY_NAMES = (
+    sa.select(tr.c.id, tr.c.name, tr.c.created_at, tr.c.updated_at)
+    .where(tr.c.name.in_(sa.bindparam("b_names", expanding=True)))
+    .order_by(tr.c.id)
+)
+_PROVIDER_TRAIT_IDS = sa.select(_rptr.c.trait_id).where(
+    _rptr.c.resource_provider_id == sa.bindparam("b_rp"))
+_LINK = sa.insert(_rptr)
+
+
 def list_filtered(
     conn: sa.Connection,
     *,
@@ -77,6 +89,11 @@ def list_filtered(
     (the same on every database).
     """
     rptr = tables.resource_provider_traits
+    if name_in is not None and prefix is None and associated is None:
+        # the PUT /resource_providers/{uuid}/traits path: a prepared statement
+        rows = list(conn.execute(_BY_NAMES, {"b_names": list(name_in)})) if name_in else []
+        rows.sort(key=lambda row: row.name)
+        return rows
     query = _columns()
     if name_in is not None:
         query = query.where(tr.c.name.in_(name_in))
@@ -141,11 +158,7 @@ def replace_provider_traits(
     swap comes first so a concurrent writer waits on the provider row.
     """
     rptr = tables.resource_provider_traits
-    have = set(
-        conn.execute(
-            sa.select(rptr.c.trait_id).where(rptr.c.resource_provider_id == provider.id)
-        ).scalars()
-    )
+    have = set(conn.execute(_PROVIDER_TRAIT_IDS, {"b_rp": provider.id}).scalars())
     to_add = trait_ids - have
     to_delete = have - trait_ids
     if not to_add and not to_delete:
@@ -161,7 +174,7 @@ def replace_provider_traits(
     if to_add:
         now = utcnow()
         conn.execute(
-            sa.insert(rptr),
+            _LINK,
             [
                 {"trait_id": tid, "resource_provider_id": provider.id, "created_at": now}
                 for tid in sorted(to_add)

@@ -1,0 +1,245 @@
+"""refcloud at scale: the perfload writes against real Placement, and scale-out on PostgreSQL.
+
+Part 1, writes: the two CI perfload datasets (spec digest §6: placeload's 10 + 1,000 flat
+providers, 4 writes each; ``nested-perfload.yaml``'s trees of 7 providers, 19 writes each)
+are loaded over loopback HTTP by 8 loader threads into a real Placement
+(``shared/tools/real-placement``, SQLite, gunicorn) and into refcloud (SQLite), one load at a
+time so neither competes with the other for the 2 cores. Prints seconds, writes/s and the
+ratio real/refcloud per dataset.
+
+Part 2, scale-out: ``refcloud serve --workers N`` on one PostgreSQL database
+(tests/support/postgres.py starts a throwaway server), for each N: a fresh database, the
+flat load (writes/s) and then the flat perfload query from 8 threads for a fixed time
+(candidates answers/s). Rounds alternate the N values so a slow spell of this shared machine
+hits every N alike; medians over the rounds and the ratio to N=1 are printed.
+
+    .venv/bin/python benchmarks/scale_out.py [--trees 1000] [--rounds 3] [--workers-list 1,2]
+        [--skip-real] [--skip-postgres] [--json FILE]
+
+Progress goes to stderr, the tables to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import json
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid as uuidlib
+from pathlib import Path
+from typing import Any
+
+import _perfload as perf
+import httpx
+from _perfload import BenchError, RealPlacement, Refcloud, pick_ports
+
+FLAT_WRITES_PER_PROVIDER = 4  # POST the provider, PUT inventories, aggregates, traits
+NESTED_WRITES_PER_TREE = 1 + 7 + 7 + 4  # PUT the trait, 7 POSTs, 7 inventories, 4 trait sets
+
+
+def log(message: str) -> None:
+    print(f"[bench] {message}", file=sys.stderr, flush=True)
+
+
+def load(server: Any, dataset: str, trees: int, workers: int) -> tuple[float, int]:
+    """Seconds to load ``dataset`` into the running ``server``, and the writes it took."""
+    label = f"{server.name} {dataset}"
+    started = time.monotonic()
+    if dataset == "flat":
+        count = perf.load_flat(server.base_url, perf.FLAT_RUNS, workers, label=label)
+        writes = count * FLAT_WRITES_PER_PROVIDER
+    else:
+        perf.load_nested(server.base_url, trees, workers, label=label)
+        writes = 1 + trees * NESTED_WRITES_PER_TREE
+    return time.monotonic() - started, writes
+
+
+# ---- part 1: writes, real Placement vs refcloud ----------------------------------------------
+
+def writes_side_by_side(args: argparse.Namespace, tmp: Path) -> list[dict[str, Any]]:
+    rows = []
+    for dataset in ("flat", "nested"):
+        row: dict[str, Any] = {"dataset": dataset}
+        services: list[Any] = []
+        if not args.skip_real:
+            services.append(RealPlacement(pick_ports(args.real_ports, 1)[0]))
+        services.append(Refcloud(tmp / f"writes-{dataset}.db"))
+        for server in services:
+            log(f"writes: starting {server.name} for {dataset}")
+            try:
+                server.start()
+                seconds, writes = load(server, dataset, args.trees, args.workers)
+            finally:
+                server.stop()
+            row[server.name] = seconds
+            row["writes"] = writes
+            log(f"writes: {server.name} {dataset}: {writes} writes in {seconds:.1f}s")
+        rows.append(row)
+    return rows
+
+
+def print_writes(rows: list[dict[str, Any]], workers: int) -> None:
+    print(f"\nperfload loads over loopback HTTP, {workers} loader threads, one load at a time, "
+          f"both on SQLite")
+    head = (f"{'dataset':<8} {'writes':>7} {'real s':>8} {'refcloud s':>11} {'real w/s':>9} "
+            f"{'refcloud w/s':>13} {'real/refcloud':>14}")
+    print(head)
+    print("-" * len(head))
+    for r in rows:
+        real, ref = r.get("real"), r["refcloud"]
+        ratio = f"{real / ref:.2f}" if real else "-"
+        real_s = f"{real:.1f}" if real else "-"
+        real_ws = f"{r['writes'] / real:.0f}" if real else "-"
+        print(f"{r['dataset']:<8} {r['writes']:>7} {real_s:>8} {ref:>11.1f} {real_ws:>9} "
+              f"{r['writes'] / ref:>13.0f} {ratio:>14}")
+
+
+# ---- part 2: scale-out on PostgreSQL ---------------------------------------------------------
+
+def candidates_rate(base_url: str, threads: int, seconds: float) -> tuple[float, int]:
+    """Answers/s of the flat perfload query from ``threads`` clients for ``seconds``."""
+    path = f"/allocation_candidates?{perf.FLAT_QUERY}"
+    stop_at = time.monotonic() + seconds
+    done = [0] * threads
+    candidates: set[int] = set()
+    lock = threading.Lock()
+
+    def worker(i: int) -> None:
+        with perf.make_client(base_url) as client:
+            while time.monotonic() < stop_at:
+                resp = client.get(path)
+                if resp.status_code != 200:
+                    raise BenchError(f"candidates: {resp.status_code} {resp.text[:200]}")
+                with lock:
+                    candidates.add(len(resp.json()["allocation_requests"]))
+                done[i] += 1
+
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+        for fut in [pool.submit(worker, i) for i in range(threads)]:
+            fut.result()
+    elapsed = time.monotonic() - started
+    if len(candidates) != 1:
+        raise BenchError(f"candidates: answers differ in size: {sorted(candidates)}")
+    return sum(done) / elapsed, candidates.pop()
+
+
+def scale_out(args: argparse.Namespace, tmp: Path) -> dict[int, dict[str, list[float]]]:
+    sys.path.insert(0, str(perf.REPO_ROOT))
+    from tests.support.postgres import PostgresServer, PostgresUnavailable
+
+    out: dict[int, dict[str, list[float]]] = {
+        n: {"writes_per_s": [], "candidates_per_s": []} for n in args.workers_list}
+    try:
+        pg = PostgresServer().start()
+    except PostgresUnavailable as exc:
+        raise BenchError(f"PostgreSQL: {exc}") from None
+    try:
+        for rnd in range(args.rounds):
+            order = args.workers_list if rnd % 2 == 0 else list(reversed(args.workers_list))
+            for n in order:
+                url = pg.create_database(f"scale_{uuidlib.uuid4().hex[:10]}")
+                server = Refcloud(tmp / f"pg-{n}-{rnd}.db", fresh=False, db_url=url, workers=n)
+                server.name = f"refcloud x{n}"
+                log(f"scale-out round {rnd + 1}/{args.rounds}: {n} process(es)")
+                try:
+                    server.start()
+                    seconds, writes = load(server, "flat", 0, args.workers)
+                    rate, cands = candidates_rate(server.base_url, args.workers,
+                                                  args.candidates_seconds)
+                finally:
+                    server.stop()
+                out[n]["writes_per_s"].append(writes / seconds)
+                out[n]["candidates_per_s"].append(rate)
+                log(f"  {n} process(es): {writes / seconds:.0f} writes/s, "
+                    f"{rate:.1f} candidates answers/s ({cands} candidates each)")
+    finally:
+        pg.stop()
+    return out
+
+
+def print_scale(points: dict[int, dict[str, list[float]]], args: argparse.Namespace) -> None:
+    print(f"\nrefcloud serve --workers N on one PostgreSQL database, flat perfload "
+          f"(4,040 writes; then the flat query\nfrom {args.workers} threads for "
+          f"{args.candidates_seconds:g} s), median of {args.rounds} interleaved rounds")
+    head = (f"{'processes':>9} {'writes/s':>9} {'x vs 1':>7} {'candidates/s':>13} {'x vs 1':>7}"
+            f"   rounds (writes/s)")
+    print(head)
+    print("-" * len(head))
+    first = min(points)
+    w0 = statistics.median(points[first]["writes_per_s"])
+    c0 = statistics.median(points[first]["candidates_per_s"])
+    for n, p in sorted(points.items()):
+        w = statistics.median(p["writes_per_s"])
+        c = statistics.median(p["candidates_per_s"])
+        rounds = ", ".join(f"{x:.0f}" for x in p["writes_per_s"])
+        print(f"{n:>9} {w:>9.0f} {w / w0:>7.2f} {c:>13.1f} {c / c0:>7.2f}   {rounds}")
+
+
+# ---- main ------------------------------------------------------------------------------------
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--trees", type=int, default=1000, help="nested trees (1000)")
+    parser.add_argument("--workers", type=int, default=8, help="loader threads (8)")
+    parser.add_argument("--real-ports", default="8810",
+                        help="port for the real Placement; a busy one is replaced by the next "
+                        "free port from 8810")
+    parser.add_argument("--skip-real", action="store_true", help="part 1 without real Placement")
+    parser.add_argument("--skip-writes", action="store_true", help="no part 1")
+    parser.add_argument("--skip-postgres", action="store_true", help="no part 2")
+    parser.add_argument("--workers-list", default="1,2",
+                        help="refcloud process counts for part 2 (1,2)")
+    parser.add_argument("--rounds", type=int, default=3, help="part 2 rounds (3)")
+    parser.add_argument("--candidates-seconds", type=float, default=8.0,
+                        help="seconds of candidates queries per round (8)")
+    parser.add_argument("--json", metavar="FILE", help="also write every figure as JSON here")
+    args = parser.parse_args(argv)
+    try:
+        args.real_ports = [int(p) for p in args.real_ports.split(",") if p.strip()]
+        args.workers_list = [int(n) for n in args.workers_list.split(",") if n.strip()]
+    except ValueError:
+        parser.error("--real-ports and --workers-list take comma-separated integers")
+    if args.rounds < 1 or args.trees < 1 or not args.workers_list:
+        parser.error("--rounds and --trees must be >= 1, --workers-list not empty")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    result: dict[str, Any] = {}
+    started = time.monotonic()
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmpdir:
+            tmp = Path(tmpdir)
+            if not args.skip_writes:
+                rows = writes_side_by_side(args, tmp)
+                result["writes"] = rows
+                print_writes(rows, args.workers)
+            if not args.skip_postgres:
+                points = scale_out(args, tmp)
+                result["scale_out"] = points
+                print_scale(points, args)
+    except (BenchError, perf.LoadError) as exc:
+        print(f"scale_out: error: {exc}", file=sys.stderr)
+        return 1
+    except httpx.HTTPError as exc:
+        print(f"scale_out: error: HTTP failure: {exc!r}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("scale_out: interrupted; servers stopped", file=sys.stderr)
+        return 130
+    print(f"\ntotal run time {time.monotonic() - started:.0f}s")
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2) + "\n")
+        print(f"figures written to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
