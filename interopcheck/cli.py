@@ -39,6 +39,7 @@ from interopcheck.microversion import VersionError, parse_range
 from interopcheck.profile.loader import ProfileError, load_profile
 from interopcheck.profile.model import IgnoreRule, Profile
 from interopcheck.render import FORMATS, PLANNED
+from interopcheck.render.text import render as render_text
 from interopcheck.report import Report
 from interopcheck.runner import cloud_options
 from interopcheck.runner.cloudconfig import CloudConfigError
@@ -112,6 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help=f"{'|'.join(PLANNED)} (repeatable or comma-separated; default: "
                            "text on stdout, every available format with --report-dir)")
     diff.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    diff.add_argument("--verbose", action="store_true",
+                      help="list every finding of each cause on stdout (default: 3 examples)")
     diff.add_argument("--allow-env", action="append", default=[], metavar="NAME",
                       help="let the profile's $ENV(NAME) read this environment variable "
                            "(repeatable; its value is scrubbed from every output like a token)")
@@ -255,11 +258,12 @@ def _diff(args: argparse.Namespace, transports: Mapping[str, httpx.BaseTransport
         for cloud in clouds.all():
             cloud.close()
     if args.report_dir:
-        out.write(FORMATS["text"](report))
+        out.write(render_text(report, verbose=args.verbose))
         _write_reports(report, formats, args.report_dir, out)
     else:
         for name in formats:
-            out.write(FORMATS[name](report))
+            out.write(render_text(report, verbose=args.verbose) if name == "text"
+                      else FORMATS[name](report))
     if args.write_baseline:
         previous = baseline or Baseline()
         if args.write_baseline != args.baseline and Path(args.write_baseline).exists():

@@ -155,3 +155,13 @@ def test_a_declared_departure_is_named_in_the_report(refclouds: Refclouds,
     (line,) = report["accepted"]
     assert "header:x-backend-node" in line and "our load balancer names the node" in line
     assert line.endswith("differences at 3 calls)")
+
+
+def test_verbose_lists_every_finding_of_a_cause(refclouds: Refclouds) -> None:
+    args = ("--scenario", "root", "--scenario", "traits", "--microversions", "1.6,1.39")
+    code, out, _ = diff(refclouds, *args, wrap_b=proxy([("Via", "1.1 proxy")]))
+    assert code == 0
+    assert "... and " in out and out.count("- root / GET /: GET / @") == 1
+    code, verbose, _ = diff(refclouds, *args, "--verbose", wrap_b=proxy([("Via", "1.1 proxy")]))
+    assert code == 0
+    assert "... and " not in verbose and verbose.count("- root / GET /: GET / @") == 2
