@@ -17,6 +17,7 @@ from typing import Any, TextIO
 import httpx
 import yaml
 
+from interopcheck.errors import UsageError
 from interopcheck.fuzz.engine import PHASES, FuzzOptions, run_fuzz
 from interopcheck.fuzz.output import render_json, render_text
 from interopcheck.fuzz.view import view_at
@@ -31,7 +32,7 @@ __all__ = ["add_parser", "connection_profile", "load_document", "run"]
 EXIT_FAILED = 2
 
 
-class FuzzUsageError(Exception):
+class FuzzUsageError(UsageError):
     """A problem with the command line or the document; the message is the one line."""
 
 
