@@ -42,7 +42,7 @@ from interopcheck.profile.templates import TemplateError, Variables, extract
 from interopcheck.report import Problem
 from interopcheck.runner.clouds import MAX_TIMEOUTS, Cloud, safe_url
 
-__all__ = ["Issue", "Outcome", "send", "send_request"]
+__all__ = ["Issue", "Outcome", "json_problem", "receive", "send", "send_request"]
 
 #: Request headers that say nothing about the call (they vary by client).
 UNRECORDED_REQUEST_HEADERS = frozenset(
@@ -306,6 +306,40 @@ def _response_issue(cloud: Cloud, step: Step, where: str, request: httpx.Request
     return None
 
 
+def receive(cloud: Cloud, request: httpx.Request, where: str, timeout: float,
+            ) -> tuple[httpx.Response | None, str, Issue | None]:
+    """Send ``request`` and read its answer within the caps: ``(response, text, None)``
+    (the response closed, its body as scrubbed text) or ``(None, "", issue)``.
+    Also used by ``interopcheck check``, which builds its own requests."""
+    deadline = time.monotonic() + timeout
+    try:
+        response = cloud.client().send(request, stream=True)
+        try:
+            content = _read_body(response, deadline, timeout)
+        finally:
+            response.close()
+        text = content.decode(response.encoding or "utf-8", errors="replace")
+    except _Capped as exc:
+        return None, "", _scrub_issue(cloud, Issue(cloud.name, "capped", where, exc.what,
+                                                   exc.what_to_do))
+    except httpx.HTTPError as exc:
+        return None, "", _scrub_issue(cloud, _transport_issue(cloud, where, exc, timeout))
+    except Exception as exc:  # a broken transport or proxy library: still one line
+        reason = _scrub(cloud, f"{type(exc).__name__}: {exc}")
+        return None, "", _scrub_issue(cloud, Issue(
+            cloud.name, "transport", where, f"the request failed unexpectedly: {reason}",
+            "check the service and any proxy in front of it"))
+    return response, _scrub(cloud, text), None
+
+
+def json_problem(content_type: str | None, text: str) -> str | None:
+    """Why a JSON answer cannot be used although it parses (nested too deep), or None."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if media == "application/json" or media.endswith("+json"):
+        return _check_json(text)[0]
+    return None
+
+
 def send_request(cloud: Cloud, profile: Profile, step: Step, variables: Variables,
                  version: Version | None, where: str) -> Outcome:
     """Send ``step`` to ``cloud`` at ``version`` (``None``: no version header)."""
@@ -315,26 +349,9 @@ def send_request(cloud: Cloud, profile: Profile, step: Step, variables: Variable
     except TemplateError as exc:
         return Outcome(None, Issue(cloud.name, "template", where, str(exc),
                                    "set the variable or fix the profile"))
-    timeout = step.timeout or cloud.timeout
-    deadline = time.monotonic() + timeout
-    try:
-        response = client.send(request, stream=True)
-        try:
-            content = _read_body(response, deadline, timeout)
-        finally:
-            response.close()
-        text = content.decode(response.encoding or "utf-8", errors="replace")
-    except _Capped as exc:
-        return Outcome(None, _scrub_issue(cloud, Issue(cloud.name, "capped", where, exc.what,
-                                                       exc.what_to_do)))
-    except httpx.HTTPError as exc:
-        return Outcome(None, _scrub_issue(cloud, _transport_issue(cloud, where, exc, timeout)))
-    except Exception as exc:  # a broken transport or proxy library: still one line
-        reason = _scrub(cloud, f"{type(exc).__name__}: {exc}")
-        return Outcome(None, _scrub_issue(cloud, Issue(
-            cloud.name, "transport", where, f"the request failed unexpectedly: {reason}",
-            "check the service and any proxy in front of it")))
-    text = _scrub(cloud, text)
+    response, text, failed = receive(cloud, request, where, step.timeout or cloud.timeout)
+    if failed is not None or response is None:
+        return Outcome(None, failed)
     headers = {k.lower(): _scrub(cloud, v) for k, v in response.headers.items()}
     issue = _response_issue(cloud, step, where, request, response, text)
     if issue is not None:

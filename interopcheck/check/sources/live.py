@@ -15,13 +15,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-import httpx
-
 from interopcheck.compare.exchange import Exchange as Recorded
 from interopcheck.compare.exchange import parse_body
 from interopcheck.microversion import Version
 from interopcheck.profile.model import Profile, Scenario
 from interopcheck.rules.targets import ErrorBody, Exchange, Target, VersionDocument
+from interopcheck.runner import call
 from interopcheck.runner.call import Issue
 from interopcheck.runner.clouds import Cloud
 from interopcheck.runner.run import run_scenario
@@ -121,13 +120,17 @@ def fetch(cloud: Cloud, profile: Profile, label: str, method: str, url: str, *,
     if version is not None:
         sent.append((profile.version_header.lower(), profile.version_value(version)))
     sent.extend((k.lower(), v) for k, v in headers)
-    try:
-        response = cloud.client().request(method, url, headers=sent)
-        text = cloud.scrub(response.text)
-    except httpx.HTTPError as exc:
-        return None, None, Issue(cloud.name, "transport", label,
-                                 f"{method} {url} failed: {cloud.scrub(str(exc)) or exc!r}",
-                                 f"check {cloud.url_option or 'the URL'} and the service")
+    # Streamed, within the size and time caps, scrubbed (interopcheck.runner.call).
+    request = cloud.client().build_request(method, url, headers=sent)
+    response, text, issue = call.receive(cloud, request, label, cloud.timeout)
+    if issue is not None or response is None:
+        return None, None, issue
+    too_deep = call.json_problem(response.headers.get("content-type"), text)
+    if too_deep:
+        return None, None, Issue(cloud.name, "invalid-json", label,
+                                 f"{method} {url} answered {response.status_code} with "
+                                 f"{too_deep}; not checked",
+                                 "the service or a proxy in front of it is broken")
     body_format, body = parse_body(response.headers.get("content-type"), text)
     recorded = Recorded.create(
         method=method, url=url,

@@ -269,3 +269,24 @@ def test_compressed_answers_under_the_caps_are_decoded(coding: str) -> None:
     outcome = send_request(cloud, profile, step, Variables(environ={}), None, "root")
     assert outcome.issue is None, outcome.issue
     assert outcome.body["versions"][0]["pad"] == "x" * 100_000
+
+
+@pytest.mark.parametrize(("mode", "words"), [
+    pytest.param("trickle", "still arriving", marks=pytest.mark.hostile),
+    pytest.param("gzip-bomb", "decodes to more than", marks=pytest.mark.hostile),
+    pytest.param("deep", "nested deeper", marks=pytest.mark.hostile),
+    ("version", "not a version"),
+])
+def test_check_against_a_hostile_server(mode: str, words: str, tmp_path: Path) -> None:
+    output = tmp_path / "check.json"
+    started = time.monotonic()
+    with HostileServer(mode) as url:
+        code, printed = _run(["check", url, "--timeout", str(TIMEOUT), "--format", "json",
+                              "--output", str(output), "--token", TOKEN], {})
+    assert time.monotonic() - started < 2 * TIMEOUT * 3  # discovery, then at most 2 calls
+    assert "internal error" not in printed and "Traceback" not in printed
+    written = output.read_text() if output.exists() else ""
+    _assert_no_secret(printed + written, TOKEN)
+    assert code in (1, 2), printed
+    if mode != "version":
+        assert words in printed + written, printed
