@@ -82,6 +82,7 @@ class FuzzResult:
     examples: Counter[tuple[str, str]] = field(default_factory=Counter)
     stopped: str | None = None
     seed: int | None = None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def calls(self) -> int:
@@ -131,6 +132,8 @@ class _Run:
         self.findings: dict[tuple[str, ...], Finding] = {}
         self.seen: Counter[tuple[str, ...]] = Counter()
         self.issues: list[Issue] = []
+        #: What the generator could not do (not the clouds' fault): shown, not failing.
+        self.notes: list[str] = []
         self.calls: dict[tuple[str, str, str], CallResult] = {}
         self.stopped: str | None = None
 
@@ -216,7 +219,7 @@ class _Run:
     # ---- generation ----------------------------------------------------------------------
 
     def run_strategy(self, strategy: Any, max_examples: int,
-                     on_case: Callable[[Any], None]) -> None:
+                     on_case: Callable[[Any], None], label: str = "") -> None:
         """Up to ``max_examples`` cases of ``strategy``, each handed to ``on_case``.
 
         A session whose draws changed because the server's state did (the value pool
@@ -257,10 +260,9 @@ class _Run:
                     raise exc.__cause__ from None  # type: ignore[misc]
                 if self.stopped:
                     raise _OutOfBudget(self.stopped) from None
-                self.issues.append(Issue("generator", "generation", "schemathesis",
-                                         f"could not generate calls: {type(exc).__name__}: "
-                                         f"{(str(exc).splitlines() or [''])[0]}"[:300],
-                                         "check the operation's schemas in the document"))
+                self.notes.append(f"{label}: could not generate calls: "
+                                  f"{type(exc).__name__}: "
+                                  f"{(str(exc).splitlines() or [''])[0]}"[:300])
                 return
 
 
@@ -378,7 +380,8 @@ def run_fuzz(document: dict[str, Any], clouds: Sequence[Cloud], profile: Profile
         microversions=tuple(str(v) for v in versions), started_at=started,
         finished_at=_now(), findings=tuple(findings), calls=tuple(run.calls.values()),
         problems=tuple(problems))
-    return FuzzResult(report, group_causes(findings), run.examples, run.stopped, options.seed)
+    return FuzzResult(report, group_causes(findings), run.examples, run.stopped, options.seed,
+                      list(dict.fromkeys(run.notes)))
 
 
 def _generate(document: dict[str, Any], versions: Sequence[Version], run: _Run) -> None:
@@ -395,9 +398,8 @@ def _generate(document: dict[str, Any], versions: Sequence[Version], run: _Run) 
             try:
                 op = result.ok()
             except Exception as exc:  # an operation the generator cannot read
-                run.issues.append(Issue("generator", "document", "document",
-                                        f"operation skipped: {str(exc).splitlines()[0]}"[:300],
-                                        "fix the operation in the document"))
+                run.notes.append(f"an operation was skipped: "
+                                 f"{(str(exc).splitlines() or [''])[0]}"[:300])
                 continue
             label = f"{op.method.upper()} {op.path}"
             if _wanted(label, options.operations):
@@ -425,14 +427,14 @@ def _generate(document: dict[str, Any], versions: Sequence[Version], run: _Run) 
             for strategy in schemas[version].get_strategies_from_examples(op):
                 run.run_strategy(strategy, options.max_examples,
                                  lambda c, v=version, lb=label, p=pool:
-                                 run.exercise(c, v, lb, "examples", pool=p))
+                                 run.exercise(c, v, lb, "examples", pool=p), label)
         for phase, mode in modes:
             feedback = FeedbackSources(extra_data_source=pool) \
                 if pool is not None and phase == "positive" else None
             run.run_strategy(op.as_strategy(generation_mode=mode, feedback=feedback),
                              options.max_examples,
                              lambda c, v=version, lb=label, ph=phase, p=pool:
-                             run.exercise(c, v, lb, ph, pool=p))
+                             run.exercise(c, v, lb, ph, pool=p), label)
         if run.progress is not None:
             run.progress.advance(f"{label} @ {version}")
     for op_info, version in below:
@@ -443,7 +445,7 @@ def _generate(document: dict[str, Any], versions: Sequence[Version], run: _Run) 
         run.run_strategy(op.as_strategy(generation_mode=GenerationMode.POSITIVE),
                          max(1, min(options.below_minimum_examples, options.max_examples)),
                          lambda c, v=version, lb=op_info.label:
-                         run.exercise(c, v, lb, "below-minimum"))
+                         run.exercise(c, v, lb, "below-minimum"), op_info.label)
         if run.progress is not None:
             run.progress.advance(f"{op_info.label} @ {version} (below its minimum)")
     for version in stateful:
@@ -456,10 +458,12 @@ def _run_stateful(schema: Any, version: Version, run: _Run) -> None:
     from schemathesis.core.transport import Response
 
     base = schema.as_state_machine()
+    sequences = [0]
 
     class Machine(base):  # type: ignore[misc, valid-type]
         def setup(self) -> None:
             self.trail: list[str] = []
+            sequences[0] += 1
 
         def call(self, case: Any, **kwargs: Any) -> Any:
             label = f"{case.operation.method.upper()} {case.operation.path}"
@@ -475,18 +479,29 @@ def _run_stateful(schema: Any, version: Version, run: _Run) -> None:
                               ) -> None:
             return None
 
+    from hypothesis.errors import Flaky, FlakyStrategyDefinition
+
     extra: dict[str, Any] = {"stateful_step_count": run.options.stateful_steps}
     if run.options.seed is not None:
         extra["derandomize"] = True
     try:
-        Machine.run(settings=_hypothesis_settings(run.options.max_examples, **extra))
+        for _restart in range(6):
+            budget = run.options.max_examples - sequences[0]
+            if budget <= 0:
+                break
+            try:
+                Machine.run(settings=_hypothesis_settings(budget, **extra))
+                break
+            except (FlakyStrategyDefinition, Flaky):
+                # the servers' state changed what a replayed sequence drew: go on afresh,
+                # as schemathesis's own engine does
+                extra.pop("derandomize", None)
+                continue
     except _OutOfBudget:
         if run.stopped:
             raise
     except Exception as exc:
         if run.stopped:
             raise _OutOfBudget(run.stopped) from None
-        run.issues.append(Issue("generator", "generation", f"stateful @ {version}",
-                                f"stateful run ended: {type(exc).__name__}: "
-                                f"{(str(exc).splitlines() or [''])[0]}"[:300],
-                                "check the document's links"))
+        run.notes.append(f"stateful sequences at {version} ended early: "
+                         f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0]}"[:300])

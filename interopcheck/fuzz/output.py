@@ -72,6 +72,8 @@ def render_text(result: FuzzResult) -> str:
         lines.append("No findings.")
     for problem in report.problems:
         lines.append(f"problem: {problem.line()}")
+    for note in result.notes:
+        lines.append(f"note: {note}")
     return "\n".join(lines) + "\n"
 
 
@@ -85,4 +87,5 @@ def render_json(result: FuzzResult) -> str:
                          for (v, label), n in sorted(result.examples.items())]
     data["seed"] = result.seed
     data["stopped"] = result.stopped
+    data["notes"] = result.notes
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -2,7 +2,9 @@
 
 The curl line never holds the token: it reads it from ``$OS_TOKEN``. The profile
 step is one entry of a profile's ``calls:`` list (the format of
-``profiles/placement.yaml``), in YAML flow style.
+``profiles/placement.yaml``), in YAML flow style. (Own code rather than schemathesis's
+``Case.as_curl_command``: the line must name the token variable instead of a value and
+be built from the call as sent, after generated headers were filtered.)
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ microversion with the cloud's token and returns an
 
 :class:`ValueMap` carries the values cloud B chose for what cloud A chose (a provider
 UUID the server generated), learned from pairs of answers, so a call that uses A's
-value reaches the same object on B.
+value reaches the same object on B. (Own code: schemathesis's value pool feeds one
+target; nothing in it maps one server's identifiers onto another's.)
 """
 
 from __future__ import annotations

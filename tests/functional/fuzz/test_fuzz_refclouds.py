@@ -202,7 +202,7 @@ def test_full_two_refclouds_at_least_200_calls_per_operation(tmp_path: Path,
     code, report, _out, err = fuzz_cli(transports, "--max-examples", "100", "--seed", "11",
                                        "--quiet")
     assert report["causes"] == [], report["causes"]
-    assert code == 0, err
+    assert code == 0, (err, report["problems"])
     counts = {(g["microversion"], g["operation"]): g["calls"] for g in report["generated"]}
     ends = [(v, op) for (v, op) in counts if v in ("1.0", "1.39")]
     # Operations without any input (GET /) have fewer distinct calls than that.
