@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -45,9 +46,52 @@ def log(message: str) -> None:
     print(f"[bench] {message}", file=sys.stderr, flush=True)
 
 
+def server_pids(server: Any) -> list[int]:
+    """The service's processes: refcloud's (and its workers), or real Placement's gunicorn."""
+    if isinstance(server, Refcloud):
+        root = [server.pid] if server.pid else []
+    else:  # the gunicorn master bound to the port (start.sh checks the same way)
+        root = []
+        for proc in Path("/proc").iterdir():
+            if proc.name.isdigit():
+                try:
+                    cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                except OSError:
+                    continue
+                if "gunicorn" in cmd and f"127.0.0.1:{server.port}" in cmd:
+                    root.append(int(proc.name))
+    pids = list(root)
+    for pid in root:
+        try:
+            pids += [int(p) for p in
+                     Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        except OSError:
+            pass
+    return sorted(set(pids))
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds used so far by ``pids`` (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
 def load(server: Any, dataset: str, trees: int, workers: int) -> tuple[float, int]:
-    """Seconds to load ``dataset`` into the running ``server``, and the writes it took."""
+    """Seconds to load ``dataset`` into the running ``server``, and the writes it took.
+
+    Also sets ``server.cpu``: the CPU seconds the service's processes spent meanwhile (the
+    machine is shared: wall time also counts other people's work, CPU time does not).
+    """
     label = f"{server.name} {dataset}"
+    pids = server_pids(server)
+    cpu0 = cpu_seconds(pids)
     started = time.monotonic()
     if dataset == "flat":
         count = perf.load_flat(server.base_url, perf.FLAT_RUNS, workers, label=label)
@@ -55,7 +99,9 @@ def load(server: Any, dataset: str, trees: int, workers: int) -> tuple[float, in
     else:
         perf.load_nested(server.base_url, trees, workers, label=label)
         writes = 1 + trees * NESTED_WRITES_PER_TREE
-    return time.monotonic() - started, writes
+    elapsed = time.monotonic() - started
+    server.cpu = cpu_seconds(pids) - cpu0
+    return elapsed, writes
 
 
 # ---- part 1: writes, real Placement vs refcloud ----------------------------------------------
@@ -76,26 +122,33 @@ def writes_side_by_side(args: argparse.Namespace, tmp: Path) -> list[dict[str, A
             finally:
                 server.stop()
             row[server.name] = seconds
+            row[f"{server.name}_cpu"] = server.cpu
             row["writes"] = writes
-            log(f"writes: {server.name} {dataset}: {writes} writes in {seconds:.1f}s")
+            log(f"writes: {server.name} {dataset}: {writes} writes in {seconds:.1f}s "
+                f"({server.cpu:.1f} CPU s)")
         rows.append(row)
     return rows
 
 
 def print_writes(rows: list[dict[str, Any]], workers: int) -> None:
     print(f"\nperfload loads over loopback HTTP, {workers} loader threads, one load at a time, "
-          f"both on SQLite")
-    head = (f"{'dataset':<8} {'writes':>7} {'real s':>8} {'refcloud s':>11} {'real w/s':>9} "
-            f"{'refcloud w/s':>13} {'real/refcloud':>14}")
+          f"both on SQLite;\nwall seconds, and CPU seconds of the service's own processes "
+          f"(what other load on the machine does not inflate)")
+    head = (f"{'dataset':<8} {'writes':>7} {'real s':>8} {'refcloud s':>11} {'ratio':>6} "
+            f"{'real CPU s':>11} {'refcloud CPU s':>15} {'ratio':>6} {'refcloud w/s':>13}")
     print(head)
     print("-" * len(head))
     for r in rows:
         real, ref = r.get("real"), r["refcloud"]
-        ratio = f"{real / ref:.2f}" if real else "-"
-        real_s = f"{real:.1f}" if real else "-"
-        real_ws = f"{r['writes'] / real:.0f}" if real else "-"
-        print(f"{r['dataset']:<8} {r['writes']:>7} {real_s:>8} {ref:>11.1f} {real_ws:>9} "
-              f"{r['writes'] / ref:>13.0f} {ratio:>14}")
+        real_cpu, ref_cpu = r.get("real_cpu"), r["refcloud_cpu"]
+
+        def f(x: float | None, spec: str = ".1f") -> str:
+            return "-" if x is None else format(x, spec)
+
+        print(f"{r['dataset']:<8} {r['writes']:>7} {f(real):>8} {ref:>11.1f} "
+              f"{f(real and real / ref, '.2f'):>6} {f(real_cpu):>11} {ref_cpu:>15.1f} "
+              f"{f(real_cpu and real_cpu / max(ref_cpu, 0.01), '.2f'):>6} "
+              f"{r['writes'] / ref:>13.0f}")
 
 
 # ---- part 2: scale-out on PostgreSQL ---------------------------------------------------------
