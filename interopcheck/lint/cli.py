@@ -14,7 +14,7 @@ from typing import TextIO
 
 from interopcheck.findings import Severity
 from interopcheck.lint.config import ConfigError, load_config, load_ignore_file
-from interopcheck.lint.engine import lint
+from interopcheck.lint.engine import gc_paused, lint
 from interopcheck.lint.loader import DEFAULT_MAX_BYTES, LoadError
 from interopcheck.lint.render import FORMATS, RenderOptions
 from interopcheck.lint.spec_diff import CHANGE_RULES
@@ -145,9 +145,10 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None,
                                             base=base, allow_refs=args.allow_ref,
                                             max_bytes=args.max_size * 2**20)
         else:
-            result = lint(args.spec, config, base_dir=base, allow_refs=args.allow_ref,
-                          max_bytes=args.max_size * 2**20)
-            text = FORMATS[fmt](result, options)
+            with gc_paused():  # the report of a large document: see gc_paused
+                result = lint(args.spec, config, base_dir=base, allow_refs=args.allow_ref,
+                              max_bytes=args.max_size * 2**20)
+                text = FORMATS[fmt](result, options)
             severities = [v.severity for v in result.violations]
     except (LoadError, ConfigError, ValueError) as exc:
         err.write(f"{prog}: {exc}\n")

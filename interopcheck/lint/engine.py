@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from interopcheck.rules.evaluate import evaluate
 from interopcheck.rules.registry import Violation
 from interopcheck.rules.targets import ApiDocument, Operation, Target
 
-__all__ = ["LintResult", "check_document", "lint", "lint_source"]
+__all__ = ["LintResult", "check_document", "gc_paused", "lint", "lint_source"]
 
 _ORDER = {"error": 0, "warning": 1, "info": 2}
 
@@ -31,6 +33,24 @@ class LintResult:
     files: list[str] = field(default_factory=list)
     #: findings grouped by root cause (:mod:`interopcheck.lint.causes`), first-seen order
     causes: list[LintCause] = field(default_factory=list)
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block (back on after, if it was on).
+
+    A lint run builds millions of objects (the parsed document, nodes, targets, findings)
+    that all live until the report is written; every generation-2 collection walks all of
+    them again and finds nothing to free. On Microsoft Graph beta (47 MB) that was more than
+    half of the run's CPU time. Reference counting still frees everything that is not in a
+    cycle; the few cycles are collected once the collector is back on."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def _targets(api: ApiDocument) -> list[Target]:
@@ -108,9 +128,10 @@ def lint(path: str | os.PathLike[str], config: LintConfig | None = None, *,
     directory); ``$ref`` reads files under the spec's directory and ``allow_refs`` only."""
     loader = Loader(Path(base_dir).resolve() if base_dir is not None else None,
                     allow_refs=allow_refs, max_bytes=max_bytes)
-    root = loader.load(path)
-    if not isinstance(root.data, dict) or "openapi" not in root.data:
-        what = "Swagger 2.0 is not supported" if isinstance(root.data, dict) \
-            and "swagger" in root.data else "no 'openapi' key"
-        raise LoadError(f"{root.name}: not an OpenAPI 3.x document ({what})")
-    return lint_source(root, config)
+    with gc_paused():
+        root = loader.load(path)
+        if not isinstance(root.data, dict) or "openapi" not in root.data:
+            what = "Swagger 2.0 is not supported" if isinstance(root.data, dict) \
+                and "swagger" in root.data else "no 'openapi' key"
+            raise LoadError(f"{root.name}: not an OpenAPI 3.x document ({what})")
+        return lint_source(root, config)
