@@ -21,6 +21,7 @@ import pytest
 
 from interopcheck.causes import failing, group_causes
 from interopcheck.check import CheckResult
+from interopcheck.errors import InteropcheckError
 from interopcheck.microversion import Version
 from interopcheck.profile.model import Scenario
 from interopcheck.pytest_plugin.settings import STATE_KEY
@@ -62,7 +63,7 @@ class FailureRepr:
         return "\n".join(self.lines)
 
 
-class InteropDiffFailure(Exception):
+class InteropDiffFailure(InteropcheckError):
     """A diff item found differences (or could not compare)."""
 
     def __init__(self, job: DiffJob) -> None:
@@ -71,7 +72,7 @@ class InteropDiffFailure(Exception):
         self.job = job
 
 
-class InteropCheckFailure(Exception):
+class InteropCheckFailure(InteropcheckError):
     """A guideline item found violations (or could not check)."""
 
     def __init__(self, result: CheckResult, failing: Sequence[Any]) -> None:

@@ -53,3 +53,26 @@ def test_importing_the_package_imports_no_stage() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_every_exception_class_of_the_package_derives_from_the_base() -> None:
+    import importlib
+    import inspect
+    import pkgutil
+
+    found = []
+    for info in pkgutil.walk_packages(interopcheck.__path__, "interopcheck."):
+        if info.name.endswith("__main__"):
+            continue
+        try:
+            module = importlib.import_module(info.name)
+        except ModuleNotFoundError:  # an optional extra that is not installed
+            continue
+        for _name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ == info.name and issubclass(cls, Exception) \
+                    and not cls.__name__.startswith("_"):  # private control-flow signals
+                found.append(cls)
+    assert len(found) >= 10
+    stray = [f"{c.__module__}.{c.__qualname__}" for c in found
+             if not issubclass(c, interopcheck.InteropcheckError)]
+    assert stray == []
