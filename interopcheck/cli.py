@@ -200,6 +200,7 @@ def _clouds(args: argparse.Namespace, profile: Profile,
     token_a = resolve_token(args.token_a, "INTEROPCHECK_TOKEN_A", default)
     token_b = resolve_token(args.token_b, "INTEROPCHECK_TOKEN_B", default)
     hint_a, hint_b = "--token-a or INTEROPCHECK_TOKEN_A", "--token-b or INTEROPCHECK_TOKEN_B"
+    cloud_options.assign_urls(args)  # diff --os-cloud-a NAME URL_B
     a, b = (cloud_options.build_cloud(  # a URL, or a cloud of clouds.yaml (Keystone + catalog)
         cloud_options.CloudSpec(name, url, os_cloud, token, url_option, f"--os-cloud-{side}",
                                 hint),

@@ -29,7 +29,7 @@ from interopcheck.runner.cloudconfig import (
 from interopcheck.runner.clouds import Cloud
 
 __all__ = ["CloudSpec", "add_check_options", "add_diff_options", "add_tls_options",
-           "build_cloud", "connection", "os_cloud_default"]
+           "assign_urls", "build_cloud", "connection", "os_cloud_default"]
 
 
 def add_tls_options(parser: argparse.ArgumentParser) -> None:
@@ -123,6 +123,12 @@ def build_cloud(spec: CloudSpec, service_type: str, conn: Connection, timeout: f
     return Cloud(name=spec.name, base_url=spec.url, token=spec.token, transport=transport,
                  timeout=timeout, url_option=spec.url_option, token_option=spec.token_option,
                  verify=verify, headers=headers)
+
+
+def assign_urls(args: argparse.Namespace) -> None:
+    """``diff --os-cloud-a NAME URL``: the one URL given is B's, not a replacement of A's."""
+    if args.os_cloud_a and not args.os_cloud_b and args.url_a and not args.url_b:
+        args.url_a, args.url_b = None, args.url_a
 
 
 def os_cloud_default(args: argparse.Namespace) -> str | None:

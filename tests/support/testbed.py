@@ -16,8 +16,9 @@ What runs (every port a free loopback port, everything stopped on exit):
 - one nginx (:mod:`tests.support.nginx_tls`) terminating TLS for all three with a
   certificate of a throwaway CA (:mod:`tests.support.tls`);
 - ``clouds.yaml``: ``real`` and ``ref`` (password), ``real-appcred``
-  (``v3applicationcredential``), ``real-token`` (``token``), ``real-badpass`` (a wrong
-  password) and ``real-noca`` (no ``cacert``: the CA is unknown).
+  (``v3applicationcredential``), ``real-token`` (``v3token``, with a token issued at start:
+  :meth:`Testbed.issue_token` gives a fresh one), ``real-badpass`` (a wrong password) and
+  ``real-noca`` (no ``cacert``: the CA is unknown).
 """
 
 from __future__ import annotations
@@ -64,10 +65,23 @@ class Testbed:
     secrets: list[str] = field(default_factory=list, repr=False)
     logs: list[Path] = field(default_factory=list)
 
+    def issue_token(self) -> str:
+        """A new project-scoped token of the admin user (it lives ``token_expiration`` s)."""
+        body = {"auth": {"identity": {"methods": ["password"], "password": {"user": {
+            "name": SERVICE_USER, "domain": {"id": "default"}, "password": self.secrets[0]}}},
+            "scope": {"project": {"name": "admin", "domain": {"id": "default"}}}}}
+        answer = httpx.post(f"{self.keystone_url}/auth/tokens", json=body,
+                            verify=str(self.ca_file), timeout=60)
+        answer.raise_for_status()
+        token = answer.headers["x-subject-token"]
+        self.secrets.append(token)
+        return token
+
     def env(self, **extra: str) -> dict[str, str]:
         """The process environment for interopcheck: this clouds.yaml, no other ``OS_*``."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("OS_")}
-        env.update(OS_CLIENT_CONFIG_FILE=str(self.clouds_yaml), **extra)
+        env["OS_CLIENT_CONFIG_FILE"] = str(self.clouds_yaml)
+        env.update(extra)
         return env
 
 

@@ -18,7 +18,7 @@ import httpx
 import pytest
 import yaml
 
-from interopcheck.cli import main
+from interopcheck.cli import build_parser, main
 from interopcheck.runner.cloudconfig import CloudConfigError, parse_header, tls_verify
 from interopcheck.runner.clouds import Cloud
 from interopcheck.runner.keystone_auth import TOKEN_MARKER, KeystoneAuth
@@ -111,6 +111,17 @@ def test_a_missing_url_names_both_ways(clouds_yaml: Path) -> None:
     assert code == 2
     assert err == ("interopcheck: URL_B is missing: give the service URL or name a cloud of "
                    "clouds.yaml with --os-cloud-b\n")
+
+
+def test_one_url_beside_cloud_a_is_cloud_b(clouds_yaml: Path) -> None:
+    from interopcheck.runner.cloud_options import assign_urls
+
+    args = build_parser().parse_args(["diff", "--os-cloud-a", "down", "http://b.example"])
+    assign_urls(args)
+    assert (args.url_a, args.url_b) == (None, "http://b.example")
+    args = build_parser().parse_args(["diff", "--os-cloud-a", "down", "http://a", "http://b"])
+    assign_urls(args)
+    assert (args.url_a, args.url_b) == ("http://a", "http://b")
 
 
 def test_bad_header_is_one_line(clouds_yaml: Path) -> None:
@@ -220,3 +231,26 @@ def test_marker_becomes_the_current_token_and_a_401_is_retried_once() -> None:
         assert client.get("/x", headers={"x-auth-token": TOKEN_MARKER}).status_code == 401
         assert auth.retries == 2 and plugin.invalidated == 2
     assert auth.secrets() == ["token-1", "token-2", "token-3"]
+
+
+def test_header_options_are_sent_on_every_call_and_scrubbed() -> None:
+    import argparse
+
+    from interopcheck.runner.cloud_options import CloudSpec, build_cloud, connection
+
+    seen: list[httpx.Headers] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers)
+        return httpx.Response(200, text=f"echo {request.headers.get('x-api-key')}")
+
+    args = argparse.Namespace(cacert=None, insecure=False, cert=None, key=None,
+                              region_name=None, interface=None)
+    conn = connection(args, ["X-Api-Key: gw-secret-42", "X-Tenant: blue"], "--header-a")
+    cloud = build_cloud(CloudSpec("A", "https://gw.example", None, "tok", "URL_A",
+                                  "--os-cloud-a", "--token-a"), "placement", conn, 5.0,
+                        httpx.MockTransport(handler))
+    answer = cloud.client().get("/")
+    assert seen[0]["x-api-key"] == "gw-secret-42" and seen[0]["x-tenant"] == "blue"
+    assert cloud.scrub(answer.text) == "echo <redacted>"
+    assert cloud.scrub("blue") == "blue"  # not a credential header: kept
