@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -30,9 +31,15 @@ BASE_PYTHON = getattr(sys, "_base_executable", sys.executable)
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel, built from a copy of the checkout (setuptools builds in the source tree:
+    the copy keeps its build/ out of the checkout and stale files out of the wheel)."""
+    source = tmp_path_factory.mktemp("source") / "interopcheck"
+    shutil.copytree(ROOT, source, symlinks=True, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "build", "dist", "*.egg-info", "__pycache__", "*.db",
+        "interopcheck-demo"))
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out),
-                    str(ROOT)], check=True, timeout=600)
+                    str(source)], check=True, timeout=600)
     (found,) = out.glob("interopcheck-*.whl")
     return found
 
