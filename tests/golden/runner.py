@@ -44,6 +44,7 @@ import yaml
 
 from interopcheck.compare import CompareOptions, Difference, Exchange, compare, parse_body
 from interopcheck.profile.templates import Variables as ProfileVariables
+from interopcheck.profile.templates import extract
 
 HERE = Path(__file__).resolve().parent
 SEQUENCES_FILE = HERE / "sequences.yaml"
@@ -190,20 +191,6 @@ class Variables(ProfileVariables):
     SYMBOLISE_CAPTURED = False
 
 
-def _extract(expr: str, response: httpx.Response, body: Any) -> Any:
-    if expr.startswith("header."):
-        return response.headers.get(expr[len("header."):])
-    value = body
-    for part in expr.split(".")[1:]:
-        if isinstance(value, list) and part.isdigit() and int(part) < len(value):
-            value = value[int(part)]
-        elif isinstance(value, dict) and part in value:
-            value = value[part]
-        else:
-            return None
-    return value
-
-
 def _build_request(client: httpx.Client, step: Step, variables: Variables) -> httpx.Request:
     headers: dict[str, str | None] = {}
     if step.auth:
@@ -238,7 +225,7 @@ def run_sequence(sequence: Sequence, client: httpx.Client) -> list[Exchange]:
         response = client.send(request)
         body_format, body = parse_body(response.headers.get("content-type"), response.text)
         for var, expr in step.capture.items():
-            captured = _extract(expr, response, body)
+            captured = extract(expr, response.status_code, response.headers, body)
             if captured is not None:
                 variables.captured[var] = captured
         url = request.url.raw_path.decode("ascii")
