@@ -28,7 +28,6 @@ __all__ = [
     "LAYERS",
     "Cause",
     "cause_key",
-    "cause_lines",
     "compress_versions",
     "failing",
     "fails",
@@ -219,40 +218,3 @@ def group_causes(findings: Iterable[Finding]) -> list[Cause]:
                                c.kind, c.path))
     return causes
 
-
-def _short(text: str, limit: int = 120) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "\u2026"
-
-
-def _verdict(cause: Cause) -> str:
-    if cause.layer == "deployment":
-        return "deployment: no client break, no version bump"
-    if cause.layer == "text":
-        return "text for people: information only"
-    return (f"breaks clients: {'yes' if cause.breaks_clients else 'no'} \u00b7 needs version "
-            f"bump: {'yes' if cause.needs_version_bump else 'no'}")
-
-
-def cause_lines(cause: Cause, examples: int = 3, name_a: str = "A",
-                name_b: str = "B") -> list[str]:
-    """A cause as the terminal shows it: what differs, where and how often, a few examples.
-
-    ``examples < 0`` lists every finding (``--verbose``).
-    """
-    lines = [
-        f"[{cause.layer}] {cause.kind} at {cause.path}: {name_a} sent {_short(cause.a)} | "
-        f"{name_b} sent {_short(cause.b)}",
-        f"  {_verdict(cause)} \u00b7 {cause.rule} {cause.severity.value}",
-        f"  {_short(cause.summary, 200)}",
-        f"  seen at {cause.calls} call{'s' if cause.calls != 1 else ''} in "
-        f"{len(cause.scenarios)} scenario{'s' if len(cause.scenarios) != 1 else ''}, "
-        f"microversions {cause.microversions} ({len(cause.findings)} "
-        f"finding{'s' if len(cause.findings) != 1 else ''})",
-    ]
-    shown = cause.examples(examples)
-    for f in shown:
-        lines.append(f"    e.g. {f.scenario} / {f.call}: {f.method} {f.url} @ {f.microversion}")
-    if len(shown) < len(cause.findings):
-        lines.append(f"    ... and {len(cause.findings) - len(shown)} more (--verbose lists all)")
-    return lines
