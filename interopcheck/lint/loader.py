@@ -46,6 +46,7 @@ __all__ = ["DEFAULT_MAX_BYTES", "MAX_EXPANDED_NODES", "LoadError", "Loader", "Pr
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _WS = re.compile(r"[ \t\n\r]*")
+_WS_CHARS = frozenset(" \t\n\r")
 _JSON_REF = re.compile(r'"\$ref"\s*:\s*"((?:[^"\\]|\\.)*)"')
 _ANCHOR = re.compile(r"(?:^|[\s\[{,:-])&[^\s\[\]{},]")
 
@@ -135,6 +136,8 @@ class JsonLocator:
         return ends
 
     def _ws(self, pos: int) -> int:
+        if self.text[pos:pos + 1] not in _WS_CHARS:  # minified JSON: no regex call at all
+            return pos
         m = _WS.match(self.text, pos)
         return m.end() if m else pos
 
@@ -263,6 +266,9 @@ class SourceFile:
         #: whether the text mentions inline suppressions at all (most documents do not: then
         #: no finding needs its ancestors looked at)
         self.has_inline_ignores = True
+        #: answers rule helpers keep for this file, e.g. ("properties", pointer) -> dict
+        #: (:func:`interopcheck.rules._schema.properties`); the document does not change
+        self.rule_memo: dict[tuple[str, str], Any] = {}
         self._locations: dict[str, Location] = {}
 
     def location(self, pointer: str) -> Location:
@@ -410,6 +416,7 @@ class Loader:
         #: "3.0" or "3.1", set by the engine from the root document
         self.oas_version = "3.0"
         self._refs: dict[tuple[int, str], Node] = {}
+        self._derefs: dict[tuple[int, str], Node] = {}
 
     def _read(self, p: Path, shown: str) -> str:
         try:
@@ -600,8 +607,25 @@ class Loader:
         return out
 
     def deref(self, node: Node) -> Node:
-        if not (isinstance(node.value, dict) and "$ref" in node.value):
+        value = node.value
+        if not (isinstance(value, dict) and "$ref" in value):
             return node  # the common case: nothing to follow
+        ref = value["$ref"]
+        if not isinstance(ref, str):
+            return node
+        # Graph's 22,000 operations refer to the same few responses and parameters: a chain
+        # that ends at a real node ends there from wherever it starts (cycles and broken
+        # references are not memoised: where those stop depends on the start)
+        key = (id(node.source), ref)
+        hit = self._derefs.get(key)
+        if hit is None:
+            hit = self._follow(node)
+            if isinstance(hit.value, dict) and "$ref" in hit.value:
+                return hit
+            self._derefs[key] = hit
+        return hit
+
+    def _follow(self, node: Node) -> Node:
         seen: set[tuple[int, str]] = set()
         while isinstance(node.value, dict) and isinstance(node.value.get("$ref"), str):
             key = (id(node.source), node.pointer)

@@ -70,15 +70,26 @@ def _schema_of(node: Node) -> tuple[str | None, Node | None]:
     return media, content.child(media, "schema").deref()
 
 
-def _response(status: str, node: Node) -> Response:
+_Parts = tuple[dict[str, Node], "str | None", "Node | None"]
+
+
+def _response(status: str, node: Node, memo: dict[tuple[int, str], _Parts]) -> Response:
     node = node.deref()
     value = node.value if isinstance(node.value, dict) else {}
     resp = Response(str(status), node.source, node.pointer, value)
-    headers = node.get("headers")
-    if headers is not None and isinstance(headers.value, dict):
-        for name in headers.value:
-            resp.headers[str(name).lower()] = headers.child(name).deref()
-    resp.media_type, resp.schema = _schema_of(node)
+    # a response object shared through $ref (Graph: one error response, 22,000 operations)
+    # is read once; each Response gets its own headers dict
+    key = (id(node.source), node.pointer)
+    parts = memo.get(key)
+    if parts is None:
+        heads: dict[str, Node] = {}
+        headers = node.get("headers")
+        if headers is not None and isinstance(headers.value, dict):
+            for name in headers.value:
+                heads[str(name).lower()] = headers.child(name).deref()
+        parts = memo[key] = (heads, *_schema_of(node))
+    resp.headers = dict(parts[0])
+    resp.media_type, resp.schema = parts[1], parts[2]
     return resp
 
 
@@ -100,6 +111,7 @@ def api_document(root: SourceFile) -> ApiDocument:
     api = ApiDocument(root, "", data)
     paths = root.node("").get("paths")
     versions: list[tuple[int, int]] = []
+    memo: dict[tuple[int, str], _Parts] = {}
     if paths is not None and isinstance(paths.value, dict):
         for path in paths.value:
             item = paths.child(path).deref()
@@ -112,7 +124,7 @@ def api_document(root: SourceFile) -> ApiDocument:
                 opn = item.get(method)
                 if opn is None or not isinstance(opn.value, dict):
                     continue
-                op = _operation(str(path), method, opn, shared_nodes, api)
+                op = _operation(str(path), method, opn, shared_nodes, api, memo)
                 api.operations.append(op)
                 versions.extend(v for v in (op.min_version, op.max_version) if v)
                 if op.param("openstack-api-version", "header") is not None:
@@ -133,7 +145,7 @@ def api_document(root: SourceFile) -> ApiDocument:
 
 
 def _operation(path: str, method: str, opn: Node, shared: list[Node],
-               api: ApiDocument) -> Operation:
+               api: ApiDocument, memo: dict[tuple[int, str], _Parts]) -> Operation:
     op = Operation(path, method, opn.source, opn.pointer, opn.value, api=api)
     op.min_version, op.max_version = version_range(opn.value)
     params = opn.get("parameters")
@@ -146,7 +158,7 @@ def _operation(path: str, method: str, opn: Node, shared: list[Node],
     responses = opn.get("responses")
     if responses is not None and isinstance(responses.value, dict):
         for status in responses.value:
-            resp = _response(str(status), responses.child(status))
+            resp = _response(str(status), responses.child(status), memo)
             resp.operation = op
             op.responses[str(status)] = resp
     return op

@@ -40,8 +40,17 @@ def variants(node: Node, depth: int = 0) -> Iterator[Node]:
 
 
 def properties(node: Node) -> dict[str, Node]:
-    """Properties of an object schema, including ``allOf`` members (dereferenced)."""
+    """Properties of an object schema, including ``allOf`` members (dereferenced).
+
+    The answer is shared (per file and pointer, when the file offers a ``rule_memo`` dict):
+    many rules ask about the same schema (Graph's 22,000 operations share one error schema),
+    so callers must not change it."""
     node = node.deref()
+    memo = getattr(node.source, "rule_memo", None)
+    if memo is not None:
+        hit = memo.get(("properties", node.pointer))
+        if hit is not None:
+            return hit
     out: dict[str, Node] = {}
     props = node.get("properties")
     if props is not None and isinstance(props.value, dict):
@@ -51,6 +60,8 @@ def properties(node: Node) -> dict[str, Node]:
     if all_of is not None and isinstance(all_of.value, list):
         for i in range(len(all_of.value)):
             out.update(properties(all_of.child(i)))
+    if memo is not None:
+        memo["properties", node.pointer] = out
     return out
 
 
