@@ -24,12 +24,12 @@ from typing import TextIO
 import httpx
 
 from interopcheck import __version__, demo, diff_gabbi, outputs
-from interopcheck.baseline import Baseline, BaselineError
+from interopcheck.baseline import Baseline
 from interopcheck.capabilities import cli as capabilities_cli
 from interopcheck.causes import DEFAULT_FAIL_ON, parse_fail_on
 from interopcheck.check import cli as check_cli
 from interopcheck.diff import NOISE_MODES, DiffOptions, run_diff
-from interopcheck.errors import ReportError, UsageError
+from interopcheck.errors import InteropcheckError, ReportError, UsageError
 from interopcheck.fuzz import cli as fuzz_cli
 from interopcheck.ignores import load_ignores
 from interopcheck.lint import breaking_cli
@@ -42,11 +42,9 @@ from interopcheck.render import FORMATS, PLANNED
 from interopcheck.render.text import render as render_text
 from interopcheck.report import Report
 from interopcheck.runner import cloud_options
-from interopcheck.runner.cloudconfig import CloudConfigError
 from interopcheck.runner.clouds import Cloud, resolve_token
 from interopcheck.runner.run import Clouds, Progress
 from interopcheck.snapshot import cli as snapshot_cli
-from interopcheck.snapshot.format import SnapshotError
 from interopcheck.survey import cli as survey_cli
 
 __all__ = ["build_parser", "console", "main"]
@@ -132,19 +130,22 @@ def build_parser() -> argparse.ArgumentParser:
     cloud_options.add_diff_options(diff)  # --os-cloud-a/-b, --header-a/-b, TLS, catalog
     diff_gabbi.add_options(diff)  # --gabbi FILE..., --gabbi-setup CMD (issue 18)
 
-    prof = sub.add_parser("profile", help="validate a profile and list its scenarios")
+    prof = sub.add_parser("profile", help="validate a profile and list its scenarios",
+                          description="Load a profile (a bundled name or a YAML file), check "
+                                      "it and say how many scenarios and calls it has; --list "
+                                      "lists the scenarios. Exit 0: valid; 2: it is not.")
     prof.add_argument("profile", nargs="?", default="placement", help="name or YAML file")
     prof.add_argument("--list", action="store_true", help="list the scenarios")
 
     demo.register(sub)  # interopcheck demo: two local refclouds, one drifted, diffed
     check_cli.add_parser(sub)  # interopcheck check URL: live API-SIG guideline checks
     lint_cli.add_parser(sub)  # interopcheck lint SPEC: API-SIG rules on OpenAPI documents
-    fuzz_cli.add_parser(sub)  # interopcheck fuzz A [B] --spec: generated calls (issue 18)
     breaking_cli.add_parser(sub)  # interopcheck breaking OLD NEW: classified changes
     survey_cli.add_parser(sub)  # interopcheck survey SPEC...: payload conventions counted
     snapshot_cli.add_parser(sub)  # interopcheck record CLOUD --out FILE: a cloud as a file
     matrix_cli.add_parser(sub)  # interopcheck matrix SNAPSHOT...: every pair, offline
     capabilities_cli.add_parser(sub)  # interopcheck capabilities CLOUD | diff A B
+    fuzz_cli.add_parser(sub)  # interopcheck fuzz A [B] --spec: generated calls (issue 18)
     return parser
 
 
@@ -347,7 +348,7 @@ def main(argv: Sequence[str] | None = None, *,
         for line in exc.problems:
             err.write(f"interopcheck: {_scrub(line, secrets)}\n")
         return EXIT_FAILED
-    except (UsageError, BaselineError, CloudConfigError, SnapshotError) as exc:
+    except InteropcheckError as exc:  # every deliberate error (interopcheck.errors): one line
         err.write(f"interopcheck: {_scrub(str(exc), secrets)}\n")
         return EXIT_FAILED
     except KeyboardInterrupt:

@@ -17,8 +17,10 @@ import httpx
 
 from interopcheck.check.report import to_json, to_text
 from interopcheck.check.run import MODES, CheckOptions, run_check
+from interopcheck.errors import UsageError
 from interopcheck.findings import Severity
 from interopcheck.profile.loader import load_profile
+from interopcheck.rules import REGISTRY
 from interopcheck.runner import cloud_options
 from interopcheck.runner.cloudconfig import CloudConfigError
 from interopcheck.runner.clouds import resolve_token
@@ -54,18 +56,36 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--probe-url", metavar="PATH",
                    help="URL path for the negotiation probes (default: the discovery URL)")
     p.add_argument("--no-probes", action="store_true", help="skip the negotiation probes")
-    p.add_argument("--disable", action="append", default=[], metavar="RULE",
-                   help="do not check this rule id (repeatable or comma-separated)")
+    p.add_argument("--rule", action="append", default=[], metavar="ID",
+                   help="check only these rule ids (repeatable or comma-separated; an unknown "
+                        "id is refused)")
+    p.add_argument("--disable", action="append", default=[], metavar="ID",
+                   help="do not check this rule id (repeatable or comma-separated; an unknown "
+                        "id is refused)")
     p.add_argument("--fail-on", choices=("error", "warning"), default="error",
                    help="the lowest severity that fails a mode (default error)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="report format (default text)")
     p.add_argument("--output", metavar="FILE", help="write the report here, not stdout")
-    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
+    p.add_argument("--quiet", action="store_true",
+                   help="print only the summary and verdict lines, not each finding")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="per-call timeout (default 30)")
     p.add_argument("--allow-env", action="append", default=[], metavar="NAME",
                    help="let the profile's $ENV(NAME) read this environment variable "
                         "(repeatable; its value is scrubbed from every output like a token)")
     cloud_options.add_check_options(p)  # --os-cloud, --header, TLS, catalog
     return p
+
+
+def rule_ids(values: list[str], option: str) -> frozenset[str]:
+    """The rule ids of a repeatable, comma-separated option; an unknown id is a usage error."""
+    ids = frozenset(r.strip() for item in values for r in item.split(",") if r.strip())
+    unknown = sorted(i for i in ids if i not in REGISTRY)
+    if unknown:
+        raise UsageError(f"{option}: unknown rule {unknown[0]!r} (interopcheck lint "
+                         "--list-rules lists them)")
+    return ids
 
 
 def run(args: argparse.Namespace, transports: Mapping[str, httpx.BaseTransport] | None = None,
@@ -90,8 +110,17 @@ def run(args: argparse.Namespace, transports: Mapping[str, httpx.BaseTransport] 
     except CloudConfigError as exc:
         err.write(f"interopcheck: {exc}\n")
         return EXIT_FAILED
-    disabled = frozenset(r.strip() for item in args.disable for r in item.split(",")
-                         if r.strip())
+    try:
+        disabled = rule_ids(args.disable, "--disable")
+        only = rule_ids(args.rule, "--rule")
+    except UsageError as exc:
+        err.write(f"interopcheck: {exc}\n")
+        return EXIT_FAILED
+    if args.timeout <= 0:
+        err.write("interopcheck: --timeout must be a positive number of seconds\n")
+        return EXIT_FAILED
+    if only:
+        disabled |= frozenset(r.id for r in REGISTRY if r.id not in only)
     options = CheckOptions(microversions=args.microversions, scenarios=tuple(args.scenario),
                            probe_url=args.probe_url, fail_on=Severity(args.fail_on),
                            disabled=disabled, probes=not args.no_probes)
@@ -99,7 +128,7 @@ def run(args: argparse.Namespace, transports: Mapping[str, httpx.BaseTransport] 
         result = run_check(profile, cloud, options)
     finally:
         cloud.close()
-    text = to_json(result) if args.format == "json" else to_text(result)
+    text = to_json(result) if args.format == "json" else to_text(result, quiet=args.quiet)
     from interopcheck import secrets
 
     text = secrets.scrub(text)

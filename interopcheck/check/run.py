@@ -226,12 +226,11 @@ def run_check(profile: Profile, cloud: Cloud, options: CheckOptions | None = Non
             targets.extend(t for t in again if isinstance(t, VersionDocument))
             bounds = _range(profile, again)
     if bounds is None:
-        result.findings = [_finding(v) for v in violations
-                           if v.rule not in options.disabled]
-        if issue is None:
-            result.issues.append(Issue(cloud.name, "discovery", "version discovery",
-                                       "no version range in the discovery answer",
-                                       "check the URL and --profile"))
+        if issue is None:  # an answer, but not this service's: one line says so, no findings
+            result.issues.append(not_the_service(profile, cloud, found))
+        else:
+            result.findings = [_finding(v) for v in violations
+                               if v.rule not in options.disabled]
         return result
     low, high = bounds
     result.min_version, result.max_version = low, high
@@ -255,6 +254,29 @@ def run_check(profile: Profile, cloud: Cloud, options: CheckOptions | None = Non
     violations = [v for v in violations if v.rule not in options.disabled]
     result.findings = [_finding(v) for v in violations]
     return result
+
+
+def not_the_service(profile: Profile, cloud: Cloud, found: Sequence[Target]) -> Issue:
+    """The one line for a discovery answer without the profile's version range: what answered
+    (status, content type) instead of the service the profile expects."""
+    service = profile.service_type
+    src = next((t.source for t in found if isinstance(getattr(t, "source", None), LiveSource)),
+               None)
+    doc = next((t for t in found if isinstance(t, VersionDocument)), None)
+    answered = "no answer"
+    if src is not None:
+        answered = f"{src.method} {src.url} answered {src.status}"
+        ctype = next((v[0] for k, v in (doc.headers if doc else {}).items()
+                      if k.lower() == "content-type" and v), None)
+        if ctype:
+            answered += f" {ctype.split(';')[0].strip()}"
+    todo = (f"give the {service} service's root URL, or the --profile of the service that "
+            "is there")
+    if src is not None and src.status in (401, 403) and not cloud.token:
+        todo += f"; if it is {service}, give --token"
+    return Issue(cloud.name, "discovery", "version discovery",
+                 f"no {service} service here: {answered}, not a {service} version document",
+                 todo)
 
 
 def departure_reason(key: str) -> str:

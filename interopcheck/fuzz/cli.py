@@ -81,7 +81,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                                      "profile's default token)")
     p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
                    help="per-call timeout (default 30)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="report format (default text)")
     p.add_argument("--output", metavar="FILE", help="write the report here, not stdout")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return p

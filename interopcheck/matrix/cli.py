@@ -34,7 +34,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                         "latest-common, a list 1.2,1.14 or a range 1.10-1.20")
     p.add_argument("--scenario", action="append", default=[], metavar="GLOB",
                    help="compare only scenarios whose name matches (repeatable)")
-    p.add_argument("--format", choices=list(FORMATS), default="text")
+    p.add_argument("--format", choices=list(FORMATS), default="text",
+                   help="report format on stdout (default text)")
     p.add_argument("--report-dir", metavar="DIR",
                    help="also write matrix.{txt,md,json,html} into DIR")
     return p

@@ -47,8 +47,10 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="record only scenarios whose name matches (repeatable)")
     p.add_argument("--token", help="token (default: $INTEROPCHECK_TOKEN, then the profile's "
                                    "default token); never written")
-    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS")
-    p.add_argument("--concurrency", type=int, default=4, metavar="N")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="per-call timeout (default 30)")
+    p.add_argument("--concurrency", type=int, default=4, metavar="N",
+                   help="scenario runs in parallel (default 4; 1 = one at a time)")
     p.add_argument("--release", metavar="TEXT",
                    help="what the cloud runs, kept in the provenance (e.g. "
                         "'openstack-placement 16.0.0')")

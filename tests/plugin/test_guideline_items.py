@@ -43,7 +43,7 @@ def test_strict_mode_fails_with_the_rules_broken(pytester: pytest.Pytester,
         "*_ placement guideline: discovery-and-probes _*",
         "discovery-and-probes: * findings fail in strict mode: *",
         "interopcheck check http://127.0.0.1:* --profile placement",
-        "strict: FAILED: * errors, * warnings count (fail on error)",
+        "strict: FAILED: * errors, * warnings (* count with --fail-on error)",
     ])
     assert "error   MV010    Every response echoes the executed version" in out
     assert "provider-lifecycle @ 1.0: " in out and "CACHE001" in out
