@@ -132,3 +132,20 @@ def test_failing_setup_is_one_line(tmp_path: Path) -> None:
     assert rc == 2
     assert err.getvalue() == ("interopcheck: --gabbi-setup for provider.yaml on A exited 3: "
                               "broken\n")
+
+
+def test_the_same_words_in_another_order_are_not_a_difference() -> None:
+    from interopcheck.compare import Exchange
+    from interopcheck.diff_gabbi import compare_runs
+    from interopcheck.profile.gabbi import GabbiTest
+
+    def answer(detail: str) -> GabbiTest:
+        body = {"errors": [{"status": 400, "title": "Bad Request", "detail": detail}]}
+        exchange = Exchange.create(method="PUT", url="/t", request_headers={}, status=400,
+                                   headers={"content-type": "application/json"}, body=body)
+        return GabbiTest("t", "PUT", "/t", exchange, "pass")
+
+    same, _ = compare_runs("g", [answer("No such trait B, A")], [answer("No such trait A, B")])
+    other, _ = compare_runs("g", [answer("No such trait B, A")], [answer("No such trait A, C")])
+    assert same == []
+    assert [(f.kind, f.path) for f in other] == [("error-detail", "$.errors[0].detail")]
