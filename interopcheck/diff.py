@@ -238,7 +238,7 @@ def _findings(scenario: Scenario, version: Version, calls: Sequence[CallDiff],
               deployment: Sequence[str] = DEPLOYMENT_HEADERS) -> list[Finding]:
     out: list[Finding] = []
     for call in calls:
-        if not call.differences or denied(call) is not None:
+        if not call.differences:
             continue
         ref = call.a or call.b
         assert ref is not None
@@ -284,6 +284,42 @@ def denied(call: CallDiff) -> tuple[str, int] | None:
     return None
 
 
+def _authorized(calls: Sequence[CallDiff]) -> tuple[list[CallDiff], list[tuple[str, int, str]]]:
+    """The calls of one scenario run, with refused ones (and every call after the first
+    refusal, whose state depends on it) not compared; and the refusals ``(cloud, status,
+    call)``."""
+    out: list[CallDiff] = []
+    refusals: list[tuple[str, int, str]] = []
+    first: tuple[str, int] | None = None
+    for call in calls:
+        refused = denied(call)
+        if refused is not None:
+            refusals.append((*refused, call.step.name))
+            first = first or refused
+            reason = f"not compared: {refused[0]} answered {refused[1]} (authorization)"
+        elif first is not None and call.differences:
+            reason = (f"not compared: follows a call {first[0]} refused with {first[1]} "
+                      "(authorization)")
+        else:
+            out.append(call)
+            continue
+        out.append(CallDiff(call.step, call.microversion, call.a, call.b, reason, ()))
+    return out, refusals
+
+
+_REFUSED_STEP = re.compile(r"^answered (401|403), expected ")
+_STEP_NAME = re.compile(r"^scenario '.*' (?:setup|teardown) '(.*)' at [^ ]+$")
+
+
+def _refused_step(issue: Issue) -> tuple[int, str] | None:
+    """``(status, step)`` for a setup or teardown step the cloud refused with 401/403."""
+    match = _REFUSED_STEP.match(issue.what)
+    if issue.category not in ("setup", "teardown") or match is None:
+        return None
+    name = _STEP_NAME.match(issue.where)
+    return int(match.group(1)), (name.group(1) if name else issue.where)
+
+
 def _answered(status: int) -> bool:
     return 200 <= status < 300 or (400 <= status < 500 and status not in _DENIED)
 
@@ -314,16 +350,12 @@ def authorization_problems(denials: Iterable[tuple[str, int, str, str, str]]) ->
 
 def _call_result(scenario: Scenario, c: CallDiff) -> CallResult:
     ref = c.a or c.b
-    refused = denied(c)
-    skipped = c.skipped
-    if refused is not None:
-        skipped = f"not compared: {refused[0]} answered {refused[1]} (authorization)"
     return CallResult(
         scenario=scenario.name, call=c.step.name, method=c.step.method,
         url=ref.url if ref is not None else c.step.url, microversion=c.microversion,
         status_a=c.a.status if c.a is not None else None,
         status_b=c.b.status if c.b is not None else None,
-        findings=0 if refused is not None else len(c.differences), skipped=skipped,
+        findings=len(c.differences), skipped=c.skipped,
     )
 
 
@@ -520,17 +552,22 @@ def diff_jobs(profile: Profile, clouds: Clouds, jobs: Sequence[Job],
     for i, job in enumerate(to_run):
         for call in collected.calls[i]:
             accepted.extend((r, f"{job.scenario.name}/{call.step.name}") for r in call.accepted)
-            refused = denied(call)
-            if refused is not None:
-                denials.append((*refused, job.scenario.name, call.step.name, str(job.version)))
-        for finding in _findings(job.scenario, job.version, collected.calls[i],
-                                 options.deployment):
+        job_calls, refusals = _authorized(collected.calls[i])
+        denials.extend((cloud, status, job.scenario.name, name, str(job.version))
+                       for cloud, status, name in refusals)
+        for finding in _findings(job.scenario, job.version, job_calls, options.deployment):
             if finding.key not in seen:
                 seen.add(finding.key)
                 findings.append(finding)
-        calls.extend(_call_results(job.scenario, collected.calls[i]))
+        calls.extend(_call_results(job.scenario, job_calls))
         noise.extend(collected.noise[i])
-        issues.extend(collected.issues[i])
+        for issue in collected.issues[i]:
+            refusal = _refused_step(issue)
+            if refusal is None:
+                issues.append(issue)
+            else:
+                denials.append((issue.cloud, refusal[0], job.scenario.name, refusal[1],
+                                str(job.version)))
     for scenario, reason in unrunnable:
         calls.extend(CallResult(scenario=scenario.name, call=step.name, method=step.method,
                                 url=step.url, microversion=str(job.version), status_a=None,
