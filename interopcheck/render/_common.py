@@ -3,6 +3,7 @@ Report."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ __all__ = [
     "merge_across_versions",
     "ordered_findings",
     "plural",
+    "sent",
     "severity_text",
     "shorten",
     "summary_line",
@@ -59,6 +61,14 @@ def yes_no(flag: bool) -> str:
 
 def severity_text(severity: Severity | str) -> str:
     return str(severity.value if isinstance(severity, Severity) else severity)
+
+
+def sent(value: str | None, limit: int = 200) -> str:
+    """What a cloud sent, as the terminal shows it: an empty value, ``None`` or one with
+    spaces at its ends is printed as JSON (``""``, ``null``, ``" x"``) so that it is seen."""
+    if value is None or not value.strip() or value != value.strip():
+        return shorten(json.dumps(value), limit)
+    return shorten(value, limit)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -162,7 +172,7 @@ def ordered_findings(report: Report, findings: Sequence[Finding] | None = None) 
 def finding_lines(f: Finding) -> list[str]:
     """A finding as the terminal shows it: what differs, what each cloud sent, the verdicts."""
     return [
-        f"{f.kind} at {f.path}: A sent {shorten(f.a, 200)!s} | B sent {shorten(f.b, 200)!s}",
+        f"{f.kind} at {f.path}: A sent {sent(f.a)} | B sent {sent(f.b)}",
         f"  breaks clients: {yes_no(f.breaks_clients)} · needs version bump: "
         f"{yes_no(f.needs_version_bump)} · {f.rule} {severity_text(f.severity)}",
         f"  {f.summary}",
@@ -203,8 +213,7 @@ def cause_lines(cause: Cause, examples: int = EXAMPLES) -> list[str]:
     then up to ``examples`` findings (``examples < 0``: all) and how many more there are."""
     shown = cause.examples(examples)
     lines = [
-        f"{cause.kind} at {cause.path}: A sent {shorten(cause.a, 200)!s} | "
-        f"B sent {shorten(cause.b, 200)!s}",
+        f"{cause.kind} at {cause.path}: A sent {sent(cause.a)} | B sent {sent(cause.b)}",
         f"  breaks clients: {yes_no(cause.breaks_clients)} · needs version bump: "
         f"{yes_no(cause.needs_version_bump)} · {cause.rule} {severity_text(cause.severity)}"
         f" · {cause.layer}",
