@@ -43,13 +43,21 @@ def gc_paused() -> Iterator[None]:
     that all live until the report is written; every generation-2 collection walks all of
     them again and finds nothing to free. On Microsoft Graph beta (47 MB) that was more than
     half of the run's CPU time. Reference counting still frees everything that is not in a
-    cycle; the few cycles are collected once the collector is back on."""
+    cycle; the few cycles are collected once the collector is back on.
+
+    On the way out the survivors go straight to the oldest generation (``gc.freeze()`` then
+    ``gc.unfreeze()``, unless the process froze objects itself): otherwise the first young
+    collection after ``gc.enable()`` walks every one of them (half a second on Graph)."""
     was_on = gc.isenabled()
+    nothing_frozen = gc.get_freeze_count() == 0
     gc.disable()
     try:
         yield
     finally:
         if was_on:
+            if nothing_frozen:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
