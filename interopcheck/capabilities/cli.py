@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, TextIO
@@ -17,8 +18,9 @@ import httpx
 from interopcheck.capabilities.collect import inventory
 from interopcheck.capabilities.document import build_document, diff_documents
 from interopcheck.profile.loader import load_profile
-from interopcheck.runner.clouds import Cloud, resolve_token
+from interopcheck.runner import cloud_options
 from interopcheck.runner.run import Progress
+from interopcheck.snapshot.cli import live_cloud
 from interopcheck.snapshot.format import Snapshot, SnapshotError, load_snapshot
 from interopcheck.snapshot.record import record
 
@@ -35,23 +37,27 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                     "version range, the routes found at each microversion, standard and "
                     "custom traits and resource classes, features. 'capabilities diff A B' "
                     "lists what one can do that the other cannot (exit 1 when they differ).")
-    p.add_argument("targets", nargs="+", metavar="CLOUD",
-                   help="a snapshot file, a packaged reference name or a URL; or: diff A B")
+    p.add_argument("targets", nargs="*", metavar="CLOUD",
+                   help="a snapshot file, a packaged reference name or a URL (optional with "
+                        "--os-cloud or $OS_CLOUD); or: diff A B")
     p.add_argument("--profile", default="placement", help="profile name or YAML file")
     p.add_argument("--token", help="token for a URL (default: $INTEROPCHECK_TOKEN)")
     p.add_argument("--output", metavar="FILE", help="write the JSON there instead of stdout")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                   help="per-call timeout for a live cloud (default 30)")
+    cloud_options.add_check_options(p)  # --os-cloud, --header, TLS, catalog (as check)
     return p
 
 
-def _snapshot(ref: str, args: argparse.Namespace,
+def _snapshot(ref: str | None, args: argparse.Namespace,
               transports: Mapping[str, httpx.BaseTransport], err: TextIO) -> Snapshot:
-    if not ref.startswith(("http://", "https://")):
+    """A snapshot by file or packaged name, else recorded now from a URL or --os-cloud."""
+    if ref is not None and not ref.startswith(("http://", "https://")):
         return load_snapshot(ref)
     profile = load_profile(args.profile)
-    token = resolve_token(args.token, "INTEROPCHECK_TOKEN", profile.auth.default_token)
-    cloud = Cloud(name="A", base_url=ref, token=token, transport=transports.get("A"),
-                  url_option="CLOUD", token_option="--token or INTEROPCHECK_TOKEN")
+    os_cloud = args.os_cloud or (None if ref else os.environ.get("OS_CLOUD") or None)
+    cloud = live_cloud(args, profile, ref, os_cloud, transports.get("A"))
     try:
         return record(profile, cloud, progress=Progress(err, enabled=not args.quiet),
                       extras=inventory)
@@ -63,7 +69,7 @@ def run(args: argparse.Namespace, transports: Mapping[str, httpx.BaseTransport],
         out: TextIO, err: TextIO) -> int:
     targets = list(args.targets)
     try:
-        if targets[0] == "diff":
+        if targets and targets[0] == "diff":
             if len(targets) != 3:
                 err.write("interopcheck: capabilities diff needs two clouds: "
                           "capabilities diff A B\n")
@@ -71,8 +77,9 @@ def run(args: argparse.Namespace, transports: Mapping[str, httpx.BaseTransport],
             docs = [build_document(_snapshot(t, args, transports, err)) for t in targets[1:]]
             result: dict[str, Any] = diff_documents(*docs)
             code = EXIT_DIFFERENT if result["only_a"] or result["only_b"] else EXIT_OK
-        elif len(targets) == 1:
-            result = build_document(_snapshot(targets[0], args, transports, err))
+        elif len(targets) <= 1:
+            result = build_document(_snapshot(targets[0] if targets else None, args,
+                                              transports, err))
             code = EXIT_OK
         else:
             err.write("interopcheck: capabilities takes one CLOUD (or: capabilities diff A B)\n")

@@ -15,6 +15,7 @@ import httpx
 
 from interopcheck.profile.loader import load_profile
 from interopcheck.profile.model import Profile
+from interopcheck.runner import cloud_options
 from interopcheck.runner.clouds import Cloud, resolve_token
 from interopcheck.runner.run import Clouds, Progress
 from interopcheck.snapshot.cloud import SnapshotCloud, open_snapshot_cloud
@@ -37,7 +38,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                     "protocol header values, body shapes, error codes) into a snapshot file, "
                     "never a token or a captured value. The file stands wherever a cloud's "
                     "URL does: interopcheck diff SNAPSHOT URL, matrix, capabilities.")
-    p.add_argument("url", metavar="CLOUD", help="the service root URL")
+    p.add_argument("url", metavar="CLOUD", nargs="?",
+                   help="the service root URL (optional with --os-cloud or $OS_CLOUD)")
     p.add_argument("--out", required=True, metavar="FILE",
                    help="snapshot file to write (gzip-compressed when it ends in .gz)")
     p.add_argument("--profile", default="placement", help="profile name or YAML file")
@@ -55,7 +57,20 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
                    help="what the cloud runs, kept in the provenance (e.g. "
                         "'openstack-placement 16.0.0')")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    cloud_options.add_check_options(p)  # --os-cloud, --header, TLS, catalog (as check)
     return p
+
+
+def live_cloud(args: argparse.Namespace, profile: Profile, url: str | None,
+               os_cloud: str | None, transport: httpx.BaseTransport | None) -> Cloud:
+    """One live cloud by URL or by ``--os-cloud NAME`` (Keystone and the catalog's endpoint),
+    built as ``interopcheck check`` builds it; CloudConfigError (one line) if it cannot be."""
+    token = resolve_token(args.token, "INTEROPCHECK_TOKEN", profile.auth.default_token)
+    spec = cloud_options.CloudSpec("A", url, os_cloud, token, "CLOUD", "--os-cloud",
+                                   "--token or INTEROPCHECK_TOKEN")
+    return cloud_options.build_cloud(spec, profile.service_type,
+                                     cloud_options.connection(args, args.header),
+                                     float(getattr(args, "timeout", 30.0)), transport)
 
 
 def run(args: argparse.Namespace, transports: Mapping[str, httpx.BaseTransport],
@@ -63,14 +78,12 @@ def run(args: argparse.Namespace, transports: Mapping[str, httpx.BaseTransport],
     """``interopcheck record``: exit 0 when written, 2 when it could not be."""
     from interopcheck.capabilities.collect import inventory
 
-    if not args.url.startswith(("http://", "https://")):
+    if args.url and not args.url.startswith(("http://", "https://")):
         err.write(f"interopcheck: CLOUD: {args.url!r} is not an http:// or https:// URL\n")
         return EXIT_FAILED
     profile = load_profile(args.profile)
-    token = resolve_token(args.token, "INTEROPCHECK_TOKEN", profile.auth.default_token)
-    cloud = Cloud(name="A", base_url=args.url, token=token, transport=transports.get("A"),
-                  timeout=args.timeout, url_option="CLOUD",
-                  token_option="--token or INTEROPCHECK_TOKEN")
+    cloud = live_cloud(args, profile, args.url, cloud_options.os_cloud_default(args),
+                       transports.get("A"))
     try:
         snapshot = record(profile, cloud, microversions=args.microversions,
                           scenarios=tuple(args.scenario), concurrency=max(1, args.concurrency),
