@@ -9,9 +9,11 @@ ratio real/refcloud per dataset.
 
 Part 2, scale-out: ``refcloud serve --workers N`` on one PostgreSQL database
 (tests/support/postgres.py starts a throwaway server), for each N: a fresh database, the
-flat load (writes/s) and then the flat perfload query from 8 threads for a fixed time
-(candidates answers/s). Rounds alternate the N values so a slow spell of this shared machine
-hits every N alike; medians over the rounds and the ratio to N=1 are printed.
+flat load (writes/s) and then the flat perfload query for a fixed time (candidates
+answers/s), both from the same number of client threads for every N (8 per process of the
+largest N, so that N processes of 8 server threads each can all be busy). Rounds
+alternate the N values so a slow spell of this shared machine hits every N alike; medians
+over the rounds and the ratio to N=1 are printed.
 
     .venv/bin/python benchmarks/scale_out.py [--trees 1000] [--rounds 3] [--workers-list 1,2]
         [--skip-real] [--skip-postgres] [--json FILE]
@@ -201,8 +203,8 @@ def scale_out(args: argparse.Namespace, tmp: Path) -> dict[int, dict[str, list[f
                 log(f"scale-out round {rnd + 1}/{args.rounds}: {n} process(es)")
                 try:
                     server.start()
-                    seconds, writes = load(server, "flat", 0, args.workers)
-                    rate, cands = candidates_rate(server.base_url, args.workers,
+                    seconds, writes = load(server, "flat", 0, args.scale_clients)
+                    rate, cands = candidates_rate(server.base_url, args.scale_clients,
                                                   args.candidates_seconds)
                 finally:
                     server.stop()
@@ -217,8 +219,10 @@ def scale_out(args: argparse.Namespace, tmp: Path) -> dict[int, dict[str, list[f
 
 def print_scale(points: dict[int, dict[str, list[float]]], args: argparse.Namespace) -> None:
     print(f"\nrefcloud serve --workers N on one PostgreSQL database, flat perfload "
-          f"(4,040 writes; then the flat query\nfrom {args.workers} threads for "
-          f"{args.candidates_seconds:g} s), median of {args.rounds} interleaved rounds")
+          f"(4,040 writes; then the flat query),\n"
+          f"{args.scale_clients} client threads for every N (enough to keep 8 server threads "
+          f"per process busy), queries for {args.candidates_seconds:g} s,\nmedian of "
+          f"{args.rounds} interleaved rounds")
     head = (f"{'processes':>9} {'writes/s':>9} {'x vs 1':>7} {'candidates/s':>13} {'x vs 1':>7}"
             f"   rounds (writes/s)")
     print(head)
@@ -249,6 +253,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers-list", default="1,2",
                         help="refcloud process counts for part 2 (1,2)")
     parser.add_argument("--rounds", type=int, default=3, help="part 2 rounds (3)")
+    parser.add_argument("--scale-clients", type=int,
+                        help="client threads in part 2, the same for every N (default 8 per "
+                        "process of the largest N: each process serves 8 requests at a time)")
     parser.add_argument("--candidates-seconds", type=float, default=8.0,
                         help="seconds of candidates queries per round (8)")
     parser.add_argument("--json", metavar="FILE", help="also write every figure as JSON here")
@@ -260,6 +267,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--real-ports and --workers-list take comma-separated integers")
     if args.rounds < 1 or args.trees < 1 or not args.workers_list:
         parser.error("--rounds and --trees must be >= 1, --workers-list not empty")
+    if args.scale_clients is None:
+        args.scale_clients = 8 * max(args.workers_list)
     return args
 
 
