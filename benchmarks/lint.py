@@ -136,13 +136,17 @@ def verdicts(table: dict[str, dict[str, Run]]) -> None:
     github, graph = table.get("github", {}), table.get("graph-beta", {})
     if "interopcheck" in github and "redocly" in github:
         ratio = github["redocly"].wall / github["interopcheck"].wall
-        print(f"GitHub: Redocly / interopcheck = {ratio:.1f}x (target >= 5x: "
-              f"{'met' if ratio >= 5 else 'NOT met'})")
+        cpu_ratio = github["redocly"].cpu / github["interopcheck"].cpu
+        print(f"GitHub: Redocly / interopcheck = {ratio:.1f}x wall, {cpu_ratio:.1f}x CPU "
+              f"(target >= 5x: {'met' if ratio >= 5 else 'NOT met'} on wall time, "
+              f"{'met' if cpu_ratio >= 5 else 'NOT met'} on CPU time)")
     if "interopcheck" in graph:
         g = graph["interopcheck"]
-        ok = g.wall < 5 and g.peak_mb < 1024
+        mem = g.peak_mb < 1024
+        # on a loaded machine wall time follows the load; CPU time (user+sys) does not
         print(f"Graph beta: {g.wall:.2f} s wall, {g.cpu:.2f} s CPU, {g.peak_mb:.0f} MB peak "
-              f"(target < 5 s and < 1 GB: {'met' if ok else 'NOT met'})")
+              f"(target < 5 s and < 1 GB: {'met' if g.wall < 5 and mem else 'NOT met'} on "
+              f"wall time, {'met' if g.cpu < 5 and mem else 'NOT met'} on CPU time)")
 
 
 def show_openstack(out: Path) -> None:
