@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from interopcheck.findings import Finding
+from interopcheck.render import html_context
 from interopcheck.render._assets import SCRIPT, STYLE
 from interopcheck.render._common import (
     ABSENT,
@@ -44,6 +45,8 @@ from interopcheck.report import REPORT_SCHEMA_VERSION, CloudInfo, Report
 
 __all__ = ["render"]
 
+#: How a finding records a call sent without a version header (ScenarioVersion NONE).
+NO_VERSION_HEADER = "none"
 _CSP = ("default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
         "img-src data:; base-uri 'none'; form-action 'none'")
 _SUMMARY_CHARS = 400
@@ -124,7 +127,8 @@ def _filters(findings: Sequence[Finding]) -> str:
         f'checked> {e(k)} <span class="n">{n}</span></label>'
         for k, n in sorted(kinds.items()))
     options = '<option value="">all</option>' + "".join(
-        f'<option value="{e(v)}">{e(v)} ({n})</option>'
+        f'<option value="{e(v)}">'
+        f'{"no version header" if v == NO_VERSION_HEADER else e(v)} ({n})</option>'
         for v, n in sorted(versions.items(), key=lambda item: version_key(item[0])))
     verdicts = "".join(f'<option value="{v}">{e(label)}</option>' for v, label in _VERDICTS)
     return (
@@ -148,6 +152,21 @@ def _badge(text: str, cls: str, title: str = "") -> str:
     return f'<span class="badge {e(cls)}"{title_attr}>{e(text)}</span>'
 
 
+def _versions_badge(item: MergedFinding, report: Report) -> tuple[str, str]:
+    """The microversion chip's text and title; a call sent without a version header says
+    so (``none`` is how the finding records it), it is not a version called "none"."""
+    sent = [v for v in item.microversions if v != NO_VERSION_HEADER]
+    parts = [version_ranges(sent, report.microversions)] if sent else []
+    if len(sent) < len(item.microversions):
+        parts.append("no version header")
+    many = len(item.microversions) > 1
+    title = (f"the same finding at {len(item.microversions)} microversions: "
+             f"{' '.join(item.microversions)}" if many else "microversion")
+    if not sent:
+        title = "sent without a version header: the service answers at its minimum version"
+    return ", ".join(parts), title
+
+
 def _card(item: MergedFinding, index: int, report: Report) -> str:
     f = item.finding
     verdicts = (
@@ -158,16 +177,9 @@ def _card(item: MergedFinding, index: int, report: Report) -> str:
                  "v-bump" if f.needs_version_bump else "v-no",
                  "interop: may this change only happen behind a new microversion?")
     )
-    extra = ""
-    if f.extra:
-        rows = "".join(f"<tr><th>{e(k)}</th><td>{_value(v)}</td></tr>"
-                       for k, v in sorted(f.extra.items()))
-        extra = f'<details class="extra"><summary>context</summary><table>{rows}</table></details>'
+    extra = html_context.context(f, _value)  # the differing node marked when opened
     severity = severity_text(f.severity)
-    versions = version_ranges(item.microversions, report.microversions)
-    many = len(item.microversions) > 1
-    title = (f"the same finding at {len(item.microversions)} microversions: "
-             f"{' '.join(item.microversions)}" if many else "microversion")
+    versions, title = _versions_badge(item, report)
     return (
         f'<article class="finding sev-{e(severity)}" id="f-{index}" data-kind="{e(f.kind)}" '
         f'data-mvs="{e(" ".join(item.microversions))}" data-breaks="{int(f.breaks_clients)}" '
@@ -323,14 +335,15 @@ def render(report: Report) -> str:
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
-        f"<title>{e(title)}</title><style>{STYLE}</style></head><body>"
+        f"<title>{e(title)}</title><style>{STYLE}{html_context.STYLE}</style></head><body>"
         f"{_header(report)}"
         f"{_filters(findings) if findings else ''}"
         f'<main class="wrap">{_causes(report, merged)}{_findings(report, merged)}'
         f"{_problems(report)}"
         f"{_calls(report, merged)}{_more(report)}</main>"
+        f"{html_context.store(m.finding for m in merged)}"
         f'<footer class="wrap muted">{e(report.tool)} · report schema '
         f'{e(REPORT_SCHEMA_VERSION)} · {e(summary_line(report))} · exit code '
         f"{report.exit_code}</footer>"
-        f"<script>{SCRIPT}</script></body></html>\n"
+        f"<script>{SCRIPT}{html_context.SCRIPT}</script></body></html>\n"
     )
