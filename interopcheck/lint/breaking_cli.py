@@ -33,7 +33,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                    help="rule switches and levels (INTEROP002-009, OAS001-004), ignore-file")
     p.add_argument("--ignore-file", metavar="FILE", help="YAML list of changes to ignore")
     p.add_argument("--rule", action="append", default=[], metavar="ID",
-                   help="report only these rules (repeatable)")
+                   help="report only these rules (repeatable or comma-separated; an "
+                        "unknown id is refused)")
     p.add_argument("--fail-on", choices=("error", "warning", "info", "never"), default="error",
                    help="lowest level that makes the exit status 1 (default error: a change "
                         "that breaks clients)")

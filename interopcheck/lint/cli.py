@@ -57,7 +57,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParse
                         "in the current directory)")
     p.add_argument("--ignore-file", metavar="FILE", help="YAML list of findings to ignore")
     p.add_argument("--rule", action="append", default=[], metavar="ID",
-                   help="run only these rules (repeatable)")
+                   help="run only these rules (repeatable or comma-separated; an unknown "
+                        "id is refused)")
     p.add_argument("--fail-on", choices=("error", "warning", "info", "never"), default="error",
                    help="lowest severity that makes the exit status 1 (default error)")
     p.add_argument("--junit-failures", default="error", metavar="SEVERITIES",
@@ -130,11 +131,13 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None,
         config = load_config(args.config, search=search)
         if args.ignore_file:
             config.ignores.extend(load_ignore_file(args.ignore_file))
-        if args.rule:
-            unknown = [r for r in args.rule if r not in REGISTRY and r not in CHANGE_RULES]
+        rules = [r.strip() for item in args.rule for r in item.split(",") if r.strip()]
+        if rules:  # as check --rule/--disable: repeatable or comma-separated, unknown refused
+            unknown = [r for r in rules if r not in REGISTRY and r not in CHANGE_RULES]
             if unknown:
-                raise ConfigError(f"unknown rule {unknown[0]!r}")
-            config.only = set(args.rule)
+                raise ConfigError(f"--rule: unknown rule {unknown[0]!r} (--list-rules "
+                                  "lists them)")
+            config.only = set(rules)
         base = base_dir(args.base_dir)
         options = render_options(args, base)
         fmt = ALIASES.get(args.format, args.format)

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 import httpx
 
+from interopcheck.errors import UsageError
 from interopcheck.profile.loader import load_profile
 from interopcheck.profile.model import Profile
 from interopcheck.runner import cloud_options
@@ -65,6 +66,8 @@ def live_cloud(args: argparse.Namespace, profile: Profile, url: str | None,
                os_cloud: str | None, transport: httpx.BaseTransport | None) -> Cloud:
     """One live cloud by URL or by ``--os-cloud NAME`` (Keystone and the catalog's endpoint),
     built as ``interopcheck check`` builds it; CloudConfigError (one line) if it cannot be."""
+    if float(getattr(args, "timeout", 30.0)) <= 0:
+        raise UsageError("--timeout must be a positive number of seconds")
     token = resolve_token(args.token, "INTEROPCHECK_TOKEN", profile.auth.default_token)
     spec = cloud_options.CloudSpec("A", url, os_cloud, token, "CLOUD", "--os-cloud",
                                    "--token or INTEROPCHECK_TOKEN")
