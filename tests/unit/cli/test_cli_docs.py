@@ -71,6 +71,16 @@ def synopses(readme: str, commands: set[tuple[str, ...]]) -> dict[tuple[str, ...
     return found
 
 
+def _number(values: set[str]) -> float | None:
+    """The number a synopsis shows as an option's value (``[--timeout 30]``), if it does."""
+    for value in values:
+        try:
+            return float(value)
+        except ValueError:
+            continue
+    return None
+
+
 def problems(readme: str, parser: argparse.ArgumentParser | None = None) -> list[str]:
     """Every disagreement between the argparse tree and ``readme``, one line each."""
     tree = dict(_commands(parser or build_parser()))
@@ -97,6 +107,10 @@ def problems(readme: str, parser: argparse.ArgumentParser | None = None) -> list
                 continue
             if label not in seen:
                 out.append(f"{name} {label}: not in README.md's synopsis")
+            elif _number(seen[label]) is not None and isinstance(action.default, (int, float)) \
+                    and _number(seen[label]) != action.default:
+                out.append(f"{name} {label}: README.md says {_number(seen[label]):g}, the "
+                           f"default is {action.default:g}")
             elif action.choices and action.type is None:
                 documented = {c for v in seen[label] for c in v.split("|")}
                 missing = sorted(str(c) for c in action.choices if str(c) not in documented)
@@ -151,16 +165,28 @@ def test_the_microversion_keywords_of_check_are_documented() -> None:
     assert {"sample", "all", "latest"} <= set(value.group(1).split("|"))
 
 
-def test_lint_baseline_takes_every_format_it_offers(tmp_path: Path) -> None:
+LINT_FORMATS = sorted(next(a for a in dict(_commands(build_parser()))[("lint",)]._actions
+                           if "--format" in a.option_strings).choices or ())
+
+
+@pytest.mark.parametrize("fmt", LINT_FORMATS)
+def test_lint_baseline_takes_every_format_lint_offers(fmt: str, tmp_path: Path) -> None:
     import io
-    import json
 
     from interopcheck.cli import main
 
     spec = tmp_path / "api.yaml"
     spec.write_text('openapi: 3.0.3\ninfo: {title: t, version: "1"}\npaths: {}\n')
     out, err = io.StringIO(), io.StringIO()
-    code = main(["lint", str(spec), "--baseline", str(spec), "--format", "sarif"],
+    code = main(["lint", str(spec), "--baseline", str(spec), "--format", fmt],
                 stdout=out, stderr=err)
     assert (code, err.getvalue()) == (0, "")
-    assert json.loads(out.getvalue())["version"] == "2.1.0"
+    assert out.getvalue() or fmt.startswith("github")  # no change: no annotation lines
+
+
+def test_a_default_described_differently_is_reported() -> None:
+    text = README.read_text(encoding="utf-8")
+    changed = text.replace("[--timeout 30] [--concurrency 4]", "[--timeout 10] [--concurrency 4]",
+                           1)
+    assert changed != text
+    assert "interopcheck diff --timeout: README.md says 10, the default is 30" in problems(changed)
