@@ -218,5 +218,6 @@ def test_full_each_drift_mode_alone_is_found(tmp_path: Path, fuzz_cli: Any, drif
                   "B": refcloud_transport(tmp_path, "b", (drift,))}
     code, report, _out, _err = fuzz_cli(transports, "--max-examples", "5", "--seed", "5",
                                         "--quiet")
-    assert code == 1
     assert drift in _found(report)
+    # an extra security header is judged a deployment difference: reported, not failing
+    assert code == (0 if drift == "extra-header" else 1)
