@@ -36,10 +36,15 @@ def _setup(url: str) -> str:
 
 
 def _writer(url: str, rp: str, seed: int, stop: threading.Event,
-            acked: dict[str, bool], lock: threading.Lock) -> None:
-    """Claim 1 VCPU for new consumers and delete some; record every acknowledged write."""
+            acked: dict[str, bool | None], lock: threading.Lock) -> None:
+    """Claim 1 VCPU for new consumers and delete some; record every acknowledged write.
+
+    A write whose answer never came (the server was killed while it was in flight) is
+    recorded as ``None``: it may or may not have been committed, and either is correct.
+    """
     rng = random.Random(seed)
     mine: list[str] = []
+    consumer = ""
     with httpx.Client(base_url=url, headers=HEADERS, timeout=5) as c:
         while not stop.is_set():
             try:
@@ -59,12 +64,16 @@ def _writer(url: str, rp: str, seed: int, stop: threading.Event,
                         acked[consumer] = True
                     mine.append(consumer)
             except httpx.HTTPError:
-                return  # the server was killed
+                with lock:
+                    acked[consumer] = None  # in flight when the server was killed
+                return
 
 
-def _verify(url: str, db: Path, rp: str, acked: dict[str, bool]) -> int:
+def _verify(url: str, db: Path, rp: str, acked: dict[str, bool | None]) -> int:
     with httpx.Client(base_url=url, headers=HEADERS, timeout=10) as c:
         for consumer, present in acked.items():
+            if present is None:
+                continue  # unacknowledged: either outcome is correct
             got = c.get(f"/allocations/{consumer}").json()["allocations"]
             assert bool(got) == present, f"acknowledged write lost: {consumer} {present}"
         usage = c.get(f"/resource_providers/{rp}/usages").json()["usages"].get("VCPU", 0)
@@ -79,7 +88,7 @@ def _verify(url: str, db: Path, rp: str, acked: dict[str, bool]) -> int:
 
 def test_kill_9_mid_write_loses_no_acknowledged_write(tmp_path: Path) -> None:
     db = tmp_path / "crash.db"
-    acked: dict[str, bool] = {}
+    acked: dict[str, bool | None] = {}
     lock = threading.Lock()
     rp = ""
     for round_ in range(2):
@@ -105,4 +114,7 @@ def test_kill_9_mid_write_loses_no_acknowledged_write(tmp_path: Path) -> None:
             assert len(acked) > before or before > 20, "the writers were not writing"
     with refcloud_process(f"sqlite:///{db}", log_dir=tmp_path) as rc:
         usage = _verify(rc.url, db, rp, acked)
-    assert sum(acked.values()) == usage
+    present = sum(1 for v in acked.values() if v is True)
+    in_flight = sum(1 for v in acked.values() if v is None)
+    # every acknowledged claim is held; a claim in flight at the kill may be held or not
+    assert present <= usage <= present + in_flight, (present, in_flight, usage)
