@@ -21,6 +21,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.processes import stop_process
+
 KEYSTONE_SPEC = "keystone>=30,<31"
 
 _WSGI_MODULE = """\
@@ -184,11 +186,4 @@ enabled = false
 
     def stop(self) -> None:
         proc, self.proc = self.proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+        stop_process(proc, grace=15)

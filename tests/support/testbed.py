@@ -40,6 +40,7 @@ import yaml
 
 from tests.support.keystone_server import KeystoneServer
 from tests.support.nginx_tls import Route, TlsProxy, free_port
+from tests.support.processes import stop_process
 from tests.support.shared import real_placement_tools
 from tests.support.tls import CertificateAuthority
 
@@ -158,17 +159,6 @@ def _refcloud(directory: Path, port: int, keystone_url: str, ca_file: Path,
                                          REFCLOUD_KEYSTONE_PASSWORD=password))
 
 
-def _stop(proc: subprocess.Popen | None) -> None:
-    if proc is None or proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(10)
-
-
 def _start_placement(port: int, keystone_url: str, ca_file: Path, password: str) -> None:
     start = real_placement_tools() / "start.sh"
     if not start.exists():
@@ -275,7 +265,7 @@ def testbed(directory: Path, token_expiration: int = 3600) -> Iterator[Testbed]:
             logs=[keystone.log_file, directory / "refcloud.log",
                   rp_base / f"inst-{rp_back}" / "server.log", proxy.log_file])
     finally:
-        _stop(refcloud)
+        stop_process(refcloud)
         if placement_started:
             _stop_placement(rp_back)
         keystone.stop()
