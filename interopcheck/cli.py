@@ -30,6 +30,7 @@ from interopcheck.causes import DEFAULT_FAIL_ON, parse_fail_on
 from interopcheck.check import cli as check_cli
 from interopcheck.diff import NOISE_MODES, DiffOptions, run_diff
 from interopcheck.errors import InteropcheckError, ReportError, UsageError
+from interopcheck.exitcodes import EXIT_BROKEN_PIPE, EXIT_FAILED, EXIT_INTERRUPTED
 from interopcheck.fuzz import cli as fuzz_cli
 from interopcheck.ignores import load_ignores
 from interopcheck.lint import breaking_cli
@@ -48,12 +49,6 @@ from interopcheck.snapshot import cli as snapshot_cli
 from interopcheck.survey import cli as survey_cli
 
 __all__ = ["build_parser", "console", "main"]
-
-EXIT_FAILED = 2
-#: Ctrl-C (128 + SIGINT, as a shell reports it).
-EXIT_INTERRUPTED = 130
-#: Standard output closed by its reader (128 + SIGPIPE, as a shell reports it).
-EXIT_BROKEN_PIPE = 141
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,6 +17,8 @@ import httpx
 
 from interopcheck.capabilities.collect import inventory
 from interopcheck.capabilities.document import build_document, diff_documents
+from interopcheck.exitcodes import EXIT_FAILED, EXIT_OK
+from interopcheck.exitcodes import EXIT_FINDINGS as EXIT_DIFFERENT
 from interopcheck.profile.loader import load_profile
 from interopcheck.runner import cloud_options
 from interopcheck.runner.run import Progress
@@ -25,8 +27,6 @@ from interopcheck.snapshot.format import Snapshot, SnapshotError, load_snapshot
 from interopcheck.snapshot.record import record
 
 __all__ = ["add_parser", "run"]
-
-EXIT_OK, EXIT_DIFFERENT, EXIT_FAILED = 0, 1, 2
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:

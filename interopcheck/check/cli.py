@@ -18,6 +18,7 @@ import httpx
 from interopcheck.check.report import to_json, to_text
 from interopcheck.check.run import MODES, CheckOptions, run_check
 from interopcheck.errors import UsageError
+from interopcheck.exitcodes import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK
 from interopcheck.findings import Severity
 from interopcheck.profile.loader import load_profile
 from interopcheck.rules import REGISTRY
@@ -26,8 +27,6 @@ from interopcheck.runner.cloudconfig import CloudConfigError
 from interopcheck.runner.clouds import resolve_token
 
 __all__ = ["add_parser", "run"]
-
-EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:

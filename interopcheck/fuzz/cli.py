@@ -18,6 +18,7 @@ import httpx
 import yaml
 
 from interopcheck.errors import UsageError
+from interopcheck.exitcodes import EXIT_FAILED
 from interopcheck.fuzz.engine import PHASES, FuzzOptions, run_fuzz
 from interopcheck.fuzz.output import render_json, render_text
 from interopcheck.fuzz.view import view_at
@@ -28,8 +29,6 @@ from interopcheck.runner.clouds import Cloud, resolve_token
 from interopcheck.runner.run import Progress
 
 __all__ = ["add_parser", "connection_profile", "load_document", "run"]
-
-EXIT_FAILED = 2
 
 
 class FuzzUsageError(UsageError):

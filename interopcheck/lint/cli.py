@@ -12,6 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
+from interopcheck.exitcodes import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK
 from interopcheck.findings import Severity
 from interopcheck.lint.config import ConfigError, load_config, load_ignore_file
 from interopcheck.lint.engine import gc_paused, lint
@@ -23,7 +24,7 @@ from interopcheck.rules.registry import REGISTRY
 __all__ = ["ALIASES", "add_parser", "add_path_options", "base_dir", "main", "run",
            "tool_version"]
 
-EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+
 #: Spectral's names for the same formats
 ALIASES = {"github-actions": "github", "stylish": "text"}
 

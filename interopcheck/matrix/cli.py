@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from interopcheck.diff import DiffOptions
+from interopcheck.exitcodes import EXIT_FAILED, EXIT_FINDINGS, EXIT_OK
 from interopcheck.matrix.compute import build_matrix
 from interopcheck.matrix.render import FORMATS
 from interopcheck.profile.loader import load_profile
@@ -14,7 +15,7 @@ from interopcheck.snapshot.format import SnapshotError, load_snapshot
 
 __all__ = ["add_parser", "run"]
 
-EXIT_OK, EXIT_FINDINGS, EXIT_FAILED = 0, 1, 2
+
 _EXTENSIONS = {"text": "txt", "markdown": "md", "json": "json", "html": "html"}
 
 

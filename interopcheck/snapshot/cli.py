@@ -14,6 +14,7 @@ from typing import Any, TextIO
 import httpx
 
 from interopcheck.errors import UsageError
+from interopcheck.exitcodes import EXIT_FAILED, EXIT_OK
 from interopcheck.profile.loader import load_profile
 from interopcheck.profile.model import Profile
 from interopcheck.runner import cloud_options
@@ -25,7 +26,7 @@ from interopcheck.snapshot.record import record
 
 __all__ = ["add_parser", "is_snapshot", "put_snapshots", "run", "take_snapshot_args"]
 
-EXIT_OK, EXIT_FAILED = 0, 2
+
 #: Stands in for a snapshot's URL while the live clouds are built (never called).
 _PLACEHOLDER = "http://snapshot.invalid"
 
