@@ -365,6 +365,7 @@ def console() -> int:
     """The ``interopcheck`` command (and ``python -m interopcheck``): :func:`main`, then the
     output flushed while a closed pipe can still be told apart from a failure."""
     try:
+        reports = lint_cli.reports_written()
         code = main()
         sys.stdout.flush()
     except KeyboardInterrupt:  # outside a subcommand (while parsing, say)
@@ -373,6 +374,8 @@ def console() -> int:
     except BrokenPipeError:
         _silence(sys.stdout)
         return EXIT_BROKEN_PIPE
+    if lint_cli.reports_written() > reports:  # a lint report is out: no teardown (exit_now)
+        lint_cli.exit_now(code)
     return code
 
 
