@@ -104,6 +104,12 @@ def lint_source(root: SourceFile, config: LintConfig | None = None) -> LintResul
     check_document(root, enabled)
     api = api_document(root)
     raw = evaluate(_targets(api), enabled=enabled, severities=config.severities)
+    by_source: dict[int, tuple[SourceFile, set[str]]] = {}
+    for v in raw:
+        if v.source is not None:
+            by_source.setdefault(id(v.source), (v.source, set()))[1].add(v.pointer)
+    for src, pointers in by_source.values():
+        src.prepare_locations(pointers)
     out: list[Violation] = []
     seen: set[tuple[str, int, str, str]] = set()
     suppressed = 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import orjson
+
 from interopcheck.lint import LintConfig, Loader, lint
 
 ROOT_YAML = """\
@@ -133,3 +135,79 @@ def test_sarif_of_a_multi_file_spec_points_into_each_file(tmp_path: Path) -> Non
         got.add((r["ruleId"], loc["artifactLocation"]["uri"], loc["region"]["startLine"],
                  loc["region"]["startColumn"]))
     assert got == {("NAME004", "common.json", 6, 7), ("TIME001", "common.json", 7, 7)}
+
+
+def _all_pointers(value: object, pointer: str = "") -> list[str]:
+    out = [pointer]
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += _all_pointers(v, pointer + "/" + k.replace("~", "~0").replace("/", "~1"))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _all_pointers(v, f"{pointer}/{i}")
+    return out
+
+
+def test_one_line_json_located_from_serialized_lengths_as_by_scanning(tmp_path: Path) -> None:
+    """A one-line document exactly as orjson/JSON.stringify write it (Graph's) is located
+    without scanning its text: every pointer, the missing ones too, gives what the text
+    scanner gives, with non-ASCII characters (columns count characters), escapes and empty
+    containers before it."""
+    from interopcheck.lint.loader import CanonicalJsonLocator, JsonLocator, parse_pointer
+
+    data = {"openapi": "3.0.4", "info": {"title": "Grüße \u2013 \u201cq\u201d \"x\" \\ \n\t/ 😀",
+                                          "version": "1"},
+            "paths": {"/a/{id}": {"get": {"responses": {"200": {"description": "é"}}}},
+                      "/b~c": {}}, "list": [[], {}, [1, 2.5, -3e-07, True, None, "ü"],
+                                            {"k": [{"z": "✓"}]}],
+            "é": {"ü": [0, {"ñ": None}]}, "last": "日本"}
+    text = orjson.dumps(data).decode()  # what JSON.stringify writes too
+    p = tmp_path / "one.json"
+    p.write_text(text, encoding="utf-8")
+    src = Loader().load(p)
+    assert isinstance(src.locator, CanonicalJsonLocator)
+    assert src.data == data
+    pointers = [*_all_pointers(data), "/nope", "/paths/~1a~1{id}/put", "/list/9", "/list/x",
+                "/list/2/-1", "/last/0"]
+    scanner = JsonLocator(text)
+    fresh = CanonicalJsonLocator(text.encode(), data)
+    src.prepare_locations(pointers)
+    for pointer in pointers:
+        tokens = parse_pointer(pointer)
+        expect = scanner.locate(tokens)
+        assert src.location(pointer).line == expect[0] == 1
+        assert (src.location(pointer).column, fresh.locate(tokens)) == (expect[1], expect), \
+            pointer
+    assert text[src.location("/é/ü/1/ñ").column - 1:].startswith('"ñ"')
+
+
+def test_one_line_json_not_as_orjson_writes_it_takes_the_json_path(tmp_path: Path) -> None:
+    """A duplicate key, a space or an escaped '/' and the document is read by json (which
+    reports duplicates: the canonical path could not see them)."""
+    from interopcheck.lint.loader import JsonLocator
+
+    for text in ('{"a":1,"b":{"c":2,"c":3}}', '{"a": 1}', '{"a":"\\/"}'):
+        p = tmp_path / "d.json"
+        p.write_text(text)
+        loader = Loader()
+        src = loader.load(p)
+        assert isinstance(src.locator, JsonLocator), text
+    p.write_text('{"a":1,"b":{"c":2,"c":3}}')
+    loader = Loader()
+    loader.load(p)
+    assert [(pr.rule, pr.pointer) for pr in loader.problems] == [("OAS002", "/b/c")]
+
+
+def test_one_line_json_dangling_refs_found_and_located(tmp_path: Path) -> None:
+    doc = {"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+           "paths": {"/x": {"get": {"responses": {
+               "200": {"$ref": "#/components/responses/Nöpe"},
+               "404": {"$ref": "#/components/responses/Here"}}}}},
+           "components": {"responses": {"Here": {"description": "ok"}}}}
+    p = tmp_path / "one.json"
+    p.write_bytes(orjson.dumps(doc))
+    result = lint(p, LintConfig(only={"OAS003"}))
+    assert [(v.rule, v.pointer, v.location.column if v.location else None)
+            for v in result.violations] == [
+        ("OAS003", "/paths/~1x/get/responses/200/$ref",
+         p.read_text().index('"$ref":"#/components/responses/Nö') + 1)]
