@@ -96,7 +96,7 @@ def act005(ctx: RuleContext, api: ApiDocument) -> Iterator[Violation]:
 
 @rule("ACT006", level="INFO", guideline="naming",
       description="Action names are snake_case (camelCase and os- prefixes are legacy)",
-      given=Schema)
+      given=Schema, when=("properties",))
 def act006(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
     if schema.role != "action-body":
         return

@@ -33,7 +33,7 @@ def oas001(ctx: RuleContext, api: ApiDocument) -> Iterator[Violation]:
     yield from _problems(ctx, api)
 
 
-@oas001.also(Schema)
+@oas001.also(Schema, when=("type",))
 def oas001_schema_type(ctx: RuleContext, s: Schema) -> Iterator[Violation]:
     # OAS 3.1's schema leaves Schema Objects to JSON Schema; 3.0's schema checks `type` itself
     loader = getattr(s.source, "loader", None)

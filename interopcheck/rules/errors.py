@@ -53,7 +53,8 @@ def err001_live(ctx: RuleContext, body: ErrorBody) -> Iterator[Violation]:
 
 
 @rule("ERR002", level="MUST", guideline="errors",
-      description="Error objects have code, status, title, detail and links", given=Schema)
+      description="Error objects have code, status, title, detail and links", given=Schema,
+      when=("properties", "allOf"))  # _errors_item
 def err002(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
     item = _errors_item(schema)
     if item is None:
@@ -84,7 +85,8 @@ def err003(ctx: RuleContext, body: ErrorBody) -> Iterator[Violation]:
 
 
 @rule("ERR004", level="MUST", guideline="errors",
-      description="Error codes match ^[a-z0-9._-]+$ (<service-type>.<error-code>)", given=Schema)
+      description="Error codes match ^[a-z0-9._-]+$ (<service-type>.<error-code>)", given=Schema,
+      when=("properties", "allOf"))
 def err004(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
     item = _errors_item(schema)
     code = properties(item).get("code") if item is not None else None
@@ -148,7 +150,7 @@ def err006(ctx: RuleContext, body: ErrorBody) -> Iterator[Violation]:
                               "errors", i)
 
 
-@err006.also(Schema)
+@err006.also(Schema, when=("properties", "allOf"))
 def err006_static(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
     item = _errors_item(schema)
     links = properties(item).get("links") if item is not None else None

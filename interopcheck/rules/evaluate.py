@@ -11,25 +11,47 @@ from interopcheck.rules.targets import Target
 
 __all__ = ["evaluate"]
 
+_Pairs = list[tuple[RuleFn, RuleContext]]
+
 
 def evaluate(targets: Iterable[Target], *, registry: Registry = REGISTRY,
              enabled: Iterable[str] | None = None, severities: Mapping[str, Severity] | None = None,
              mode: str = "static", options: Mapping[str, dict[str, Any]] | None = None,
              ) -> list[Violation]:
-    """Run every enabled rule that applies in ``mode`` on every target of its ``given`` kinds."""
+    """Run every enabled rule that applies in ``mode`` on every target of its ``given`` kinds.
+
+    Rules with a ``when`` (keys the target's value must hold one of) run only on targets
+    whose value holds one; they run after the target's other rules (the order of one rule's
+    findings, target by target, is what the callers depend on, and it does not change)."""
     wanted = set(enabled) if enabled is not None else None
     severities = severities or {}
-    by_kind: dict[type, list[tuple[RuleFn, RuleContext]]] = {}
+    by_kind: dict[type, tuple[_Pairs, list[tuple[tuple[str, ...], _Pairs]]]] = {}
     active = [r for r in registry if mode in r.modes and (wanted is None or r.id in wanted)]
     out: list[Violation] = []
+    extend = out.extend
     for target in targets:
         kind = type(target)
-        pairs = by_kind.get(kind)
-        if pairs is None:
-            pairs = [(r.fn_for(kind) or r.fn,
-                      RuleContext(r, severities.get(r.id), (options or {}).get(r.id)))
-                     for r in active if issubclass(kind, r.given)]
-            by_kind[kind] = pairs
-        for fn, ctx in pairs:
-            out.extend(fn(ctx, target))
+        plan = by_kind.get(kind)
+        if plan is None:
+            always: _Pairs = []
+            keyed: dict[tuple[str, ...], _Pairs] = {}
+            for r in active:
+                if issubclass(kind, r.given):
+                    pair = (r.fn_for(kind) or r.fn,
+                            RuleContext(r, severities.get(r.id), (options or {}).get(r.id)))
+                    keys = r.when_for(kind)
+                    (always if keys is None else keyed.setdefault(keys, [])).append(pair)
+            plan = by_kind[kind] = (always, list(keyed.items()))
+        for fn, ctx in plan[0]:
+            extend(fn(ctx, target))
+        if plan[1]:
+            value = getattr(target, "value", None)
+            if not isinstance(value, dict):
+                continue
+            for keys, pairs in plan[1]:
+                for key in keys:
+                    if key in value:
+                        for fn, ctx in pairs:
+                            extend(fn(ctx, target))
+                        break
     return out

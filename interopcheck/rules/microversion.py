@@ -115,7 +115,7 @@ def _bad_bounds(ctx: RuleContext, target: Operation | Parameter | Schema,
 
 @rule("MV013", level="MUST", guideline="microversion#versioning",
       description="Microversions are X.Y strings and version bounds are ordered",
-      given=(Operation, Parameter, Schema))
+      given=(Operation, Parameter, Schema), when=("x-openstack",))
 def mv013(ctx: RuleContext, target: Operation | Parameter | Schema) -> Iterator[Violation]:
     yield from _bad_bounds(ctx, target)
 

@@ -93,7 +93,7 @@ def _own_properties(schema: Schema) -> dict[str, object]:
 
 
 @rule("NAME004", level="SHOULD", guideline="naming",
-      description="Body field names are snake_case", given=Schema)
+      description="Body field names are snake_case", given=Schema, when=("properties",))
 def name004(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
     if schema.role == "action-body":
         return  # action names, not fields (ACT006)
@@ -146,7 +146,8 @@ def _booleans(schema: Schema) -> Iterator[str]:
 
 
 @rule("NAME005", level="SHOULD", guideline="naming",
-      description="Boolean fields read 'this is/has ___' (no is_/enable_ prefixes)", given=Schema)
+      description="Boolean fields read 'this is/has ___' (no is_/enable_ prefixes)", given=Schema,
+      when=("properties",))
 def name005(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
     for name in _booleans(schema):
         if BOOL_VERB.match(name):
@@ -155,7 +156,8 @@ def name005(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
 
 
 @rule("NAME006", level="SHOULD", guideline="naming",
-      description="No negative boolean names (disabled, not_*, no_*, non_*)", given=Schema)
+      description="No negative boolean names (disabled, not_*, no_*, non_*)", given=Schema,
+      when=("properties",))
 def name006(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
     for name in _booleans(schema):
         if NEGATIVE.match(name):
@@ -166,7 +168,8 @@ _TENANT = re.compile(r"(?i)tenant")
 
 
 @rule("NAME008", level="SHOULD", guideline="terms",
-      description="Say project, not tenant", given=(ApiDocument, Parameter, Schema))
+      description="Say project, not tenant", given=(ApiDocument, Parameter, Schema),
+      when={Schema: ("properties",)})
 def name008(ctx: RuleContext, target: ApiDocument | Parameter | Schema) -> Iterator[Violation]:
     if isinstance(target, ApiDocument):
         for path in _paths(target):

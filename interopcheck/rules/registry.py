@@ -6,6 +6,9 @@ target kinds it inspects (:mod:`interopcheck.rules.targets`); ``modes`` says whe
 on OpenAPI documents (``static``), on live exchanges (``live``) or both. A source (the OpenAPI
 walker in :mod:`interopcheck.lint.sources`, or the live checker) produces targets; the
 evaluator hands each target to every enabled rule whose ``given`` contains its kind.
+``when`` (optional) names the keys a target's ``value`` must hold one of for the rule to have
+anything to say about it (most schemas have no ``properties``: the field rules skip them
+without a call); it is a promise the rule keeps, checked by a test that runs it anyway.
 A rule can gain more target kinds later with :meth:`Rule.also` (e.g. the live half of a rule
 whose static half already exists), so one rule object covers both modes.
 """
@@ -13,7 +16,7 @@ whose static half already exists), so one rule object covers both modes.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,6 +77,8 @@ _DEFAULT_SEVERITY = {Level.MUST: Severity.ERROR, Level.SHOULD: Severity.WARNING,
                      Level.EXTRA: Severity.INFO}
 
 RuleFn = Callable[["RuleContext", Any], Iterable["Violation"]]
+#: ``when`` as given to :func:`rule` / :meth:`Rule.also`: keys for every kind, or per kind
+When = Iterable[str] | Mapping[type, Iterable[str]] | None
 
 
 @dataclass(slots=True)
@@ -111,6 +116,8 @@ class Rule:
     severity: Severity
     #: target kind -> the implementation for it (``fn`` dispatches over these)
     impls: dict[type, RuleFn] = field(default_factory=dict)
+    #: target kind -> keys the target's ``value`` must hold one of (see the module doc)
+    when: dict[type, tuple[str, ...]] = field(default_factory=dict)
 
     def fn_for(self, kind: type) -> RuleFn | None:
         """The implementation for targets of ``kind`` (no per-call dispatch), or None."""
@@ -119,13 +126,21 @@ class Rule:
                 return fn
         return None
 
+    def when_for(self, kind: type) -> tuple[str, ...] | None:
+        """The keys one of which a ``kind`` target's value must hold, or None (any target)."""
+        for given, keys in self.when.items():
+            if issubclass(kind, given):
+                return keys
+        return None
+
     @property
     def url(self) -> str:
         page, _, anchor = self.guideline.partition("#")
         link = GUIDELINE_BASE + GUIDELINES.get(page, page)
         return f"{link}#{anchor}" if anchor else link
 
-    def also(self, *given: type[Target], modes: Iterable[str] = ()) -> Callable[[RuleFn], RuleFn]:
+    def also(self, *given: type[Target], modes: Iterable[str] = (),
+             when: When = None) -> Callable[[RuleFn], RuleFn]:
         """Decorator adding an implementation for more target kinds (e.g. the live half)."""
 
         def wrap(fn: RuleFn) -> RuleFn:
@@ -138,6 +153,7 @@ class Rule:
 
             self.fn = dispatch
             self.impls.update(dict.fromkeys(given, fn))
+            self.when.update(_when(when, given))
             self.given = kinds + tuple(g for g in given if g not in kinds)
             self.modes = self.modes | frozenset(modes or _modes_of(given))
             return fn
@@ -146,6 +162,14 @@ class Rule:
 
     def check(self, ctx: RuleContext, target: Target) -> Iterator[Violation]:
         yield from self.fn(ctx, target)
+
+
+def _when(when: When, kinds: tuple[type[Target], ...]) -> dict[type, tuple[str, ...]]:
+    if when is None:
+        return {}
+    if isinstance(when, Mapping):
+        return {kind: tuple(keys) for kind, keys in when.items()}
+    return dict.fromkeys(kinds, tuple(when))
 
 
 def _modes_of(kinds: Iterable[type[Target]]) -> frozenset[str]:
@@ -185,16 +209,19 @@ REGISTRY = Registry()
 
 def rule(rule_id: str, *, level: str | Level, description: str, guideline: str,
          given: type[Target] | tuple[type[Target], ...], modes: Iterable[str] = (),
-         severity: Severity | None = None,
+         severity: Severity | None = None, when: When = None,
          registry: Registry | None = None) -> Callable[[RuleFn], Rule]:
-    """Register ``fn`` as catalog rule ``rule_id``; duplicate ids are rejected."""
+    """Register ``fn`` as catalog rule ``rule_id``; duplicate ids are rejected. ``when``: keys
+    one of which a target's ``value`` must hold for the rule to run on it (for every kind in
+    ``given``, or per kind as a mapping)."""
     kinds = given if isinstance(given, tuple) else (given,)
     lvl = Level(level)
 
     def wrap(fn: RuleFn) -> Rule:
         r = Rule(id=rule_id, level=lvl, description=description, guideline=guideline,
                  given=kinds, fn=fn, modes=frozenset(modes) or _modes_of(kinds),
-                 severity=severity or _DEFAULT_SEVERITY[lvl], impls=dict.fromkeys(kinds, fn))
+                 severity=severity or _DEFAULT_SEVERITY[lvl], impls=dict.fromkeys(kinds, fn),
+                 when=_when(when, kinds))
         (registry if registry is not None else REGISTRY).add(r)
         return r
 

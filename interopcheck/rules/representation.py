@@ -38,7 +38,8 @@ def _deref(schema: Schema, name: str) -> Any:
 
 
 @rule("LINK001", level="SHOULD", guideline="links",
-      description="'links' is an array of objects with rel and href", given=Schema)
+      description="'links' is an array of objects with rel and href", given=Schema,
+      when=("properties",))
 def link001(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
     if "links" not in _props(schema):
         return
@@ -73,7 +74,8 @@ def link001_live(ctx: RuleContext, ex: Exchange) -> Iterator[Violation]:
 
 
 @rule("TIME001", level="SHOULD", guideline="time",
-      description="Timestamp fields are ISO 8601 (format: date-time)", given=Schema)
+      description="Timestamp fields are ISO 8601 (format: date-time)", given=Schema,
+      when=("properties",))
 def time001(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
     for name, prop in _props(schema).items():
         if not TIMESTAMP.match(str(name)) or not isinstance(prop, dict) or "$ref" in prop:
@@ -100,7 +102,7 @@ def time001_live(ctx: RuleContext, ex: Exchange) -> Iterator[Violation]:
 
 
 @rule("TAG001", level="SHOULD", guideline="tags",
-      description="'tags' is an array of strings", given=Schema)
+      description="'tags' is an array of strings", given=Schema, when=("properties",))
 def tag001(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
     if "tags" not in _props(schema):
         return
@@ -112,7 +114,7 @@ def tag001(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
 
 
 @rule("META001", level="SHOULD", guideline="metadata",
-      description="'metadata' is a key/value object", given=Schema)
+      description="'metadata' is a key/value object", given=Schema, when=("properties",))
 def meta001(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
     if "metadata" in _props(schema):
         meta = _deref(schema, "metadata")
@@ -122,7 +124,8 @@ def meta001(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
 
 
 @rule("INTEROP015", level="INFO", guideline="extensions",
-      description="No extension-style vendor prefixes in fields (OS-EXT-...:)", given=Schema)
+      description="No extension-style vendor prefixes in fields (OS-EXT-...:)", given=Schema,
+      when=("properties",))
 def interop015(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
     for name in _props(schema):
         if ":" in str(name):
@@ -149,7 +152,8 @@ IANA_RELS = frozenset({
 
 
 @rule("LINK002", level="INFO", guideline="links",
-      description="Link relations come from the IANA registry", given=Schema)
+      description="Link relations come from the IANA registry", given=Schema,
+      when=("properties",))
 def link002(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
     rel = _props(schema).get("rel") if "href" in _props(schema) else None
     if isinstance(rel, dict):
@@ -160,7 +164,8 @@ def link002(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
 
 
 @rule("TAG002", level="MUST", guideline="tags",
-      description="Tag strings exclude '/' and ',' (pattern such as ^[^,/]*$)", given=Schema)
+      description="Tag strings exclude '/' and ',' (pattern such as ^[^,/]*$)", given=Schema,
+      when=("properties",))
 def tag002(ctx: RuleContext, schema: Schema) -> Iterator[Violation]:
     if "tags" not in _props(schema):
         return
