@@ -4,6 +4,7 @@ root causes they group into (id, rule, severity, summary, count, first place).""
 from __future__ import annotations
 
 import json as _json
+import json.encoder
 
 from interopcheck.lint.engine import LintResult
 from interopcheck.lint.render._options import RenderOptions
@@ -14,9 +15,63 @@ def _url(rule_id: str) -> str | None:
     return REGISTRY.get(rule_id).url if rule_id in REGISTRY else None
 
 
+_FINDING = ('{"rule": %s, "severity": %s, "message": %s, "file": %s, "pointer": %s, '
+            '"line": %d, "column": %d, "guideline": %s, "microversions": %s, "cause": %s}')
+_CAUSE = ('{"id": %s, "rule": %s, "rules": %s, "severity": %s, "summary": %s, "count": %d, '
+          '"first": {"file": %s, "line": %d, "column": %d}}')
+
+
+class _Encoded(dict):  # type: ignore[type-arg]
+    """value -> its JSON text, each distinct value encoded once (``None`` is ``null``)."""
+
+    def __missing__(self, value: object) -> str:
+        text = self[value] = "null" if value is None else _json.dumps(value)
+        return text
+
+
+def _large(result: LintResult) -> str:
+    """``json.dumps`` of the report, byte for byte (its default separators, ASCII escapes),
+    without building 100,000 dicts for the encoder to walk: messages and pointers go through
+    the same C string encoder, the few distinct rules, files, guidelines and causes are
+    encoded once. Why not orjson: it writes other separators and raw UTF-8, and the report's
+    bytes stay what they were."""
+    enc = _json.encoder.encode_basestring_ascii
+    e = _Encoded()
+    urls = _Urls()
+    spec = result.spec
+    findings = ", ".join([
+        _FINDING % (e[v.rule], e[v.severity.value], enc(v.message),
+                    e[v.location.file if v.location else spec], enc(v.pointer),
+                    v.location.line if v.location else 0,
+                    v.location.column if v.location else 0, urls[v.rule],
+                    e[v.extra.get("microversions")], e[v.extra.get("cause")])
+        for v in result.violations])
+    causes = []
+    for c in result.causes:
+        first = c.findings[0].location
+        causes.append(_CAUSE % (
+            e[c.id], e[c.rule], e[tuple(c.rules)], e[c.severity], enc(c.summary), c.count,
+            e[first.file if first else spec], first.line if first else 0,
+            first.column if first else 0))
+    return (f'{{"spec": {e[spec]}, "files": {_json.dumps(result.files)}, '
+            f'"findings": [{findings}], "causes": [{", ".join(causes)}], '
+            f'"suppressed": {_json.dumps(result.suppressed)}}}\n')
+
+
+class _Urls(dict):  # type: ignore[type-arg]
+    """rule id -> its guideline URL as JSON text."""
+
+    def __missing__(self, rule_id: str) -> str:
+        text = self[rule_id] = _json.dumps(_url(rule_id))
+        return text
+
+
 def render(result: LintResult, options: RenderOptions | None = None) -> str:
-    findings = []
+    if len(result.violations) > 2000:
+        return _large(result)
+    # small reports are indented (which takes the pure-Python encoder: slow on large ones)
     urls: dict[str, str | None] = {}
+    findings = []
     for v in result.violations:
         url = urls.get(v.rule, "")
         if url == "":
@@ -39,6 +94,4 @@ def render(result: LintResult, options: RenderOptions | None = None) -> str:
                                  "line": first.line if first else 0,
                                  "column": first.column if first else 0}})
     return _json.dumps({"spec": result.spec, "files": result.files, "findings": findings,
-                        "causes": causes, "suppressed": result.suppressed},
-                       # indented output uses the pure-Python encoder: only for small reports
-                       indent=2 if len(findings) <= 2000 else None) + "\n"
+                        "causes": causes, "suppressed": result.suppressed}, indent=2) + "\n"

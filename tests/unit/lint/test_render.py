@@ -69,3 +69,43 @@ def test_json_and_text(result: LintResult) -> None:
     assert all(f["line"] > 0 and f["guideline"] for f in data["findings"])
     text = FORMATS["text"](result, RenderOptions())
     assert text.startswith("openapi.json\n") and "problems" in text.splitlines()[-1]
+
+
+def _as_json_dumps(result: LintResult, indent: int | None) -> str:
+    """The report as json.dumps writes it from dicts (what the JSON format always wrote)."""
+    from interopcheck.rules.registry import REGISTRY
+
+    findings = [{"rule": v.rule, "severity": v.severity.value, "message": v.message,
+                 "file": v.location.file if v.location else result.spec, "pointer": v.pointer,
+                 "line": v.location.line if v.location else 0,
+                 "column": v.location.column if v.location else 0,
+                 "guideline": REGISTRY.get(v.rule).url if v.rule in REGISTRY else None,
+                 "microversions": v.extra.get("microversions"), "cause": v.extra.get("cause")}
+                for v in result.violations]
+    causes = [{"id": c.id, "rule": c.rule, "rules": c.rules, "severity": c.severity,
+               "summary": c.summary, "count": c.count,
+               "first": {"file": c.findings[0].location.file,
+                         "line": c.findings[0].location.line,
+                         "column": c.findings[0].location.column}} for c in result.causes]
+    return json.dumps({"spec": result.spec, "files": result.files, "findings": findings,
+                       "causes": causes, "suppressed": result.suppressed},
+                      indent=indent) + "\n"
+
+
+def test_large_json_report_is_json_dumps_byte_for_byte(tmp_path: Path) -> None:
+    """Past 2,000 findings the report is written without dicts; its bytes are still those
+    of json.dumps: escapes of quotes, controls and non-ASCII names, null microversions,
+    several rules per cause, locations from $ref'd schemas."""
+    names = {f"fieldNäme{i}\"\t\u2028{'😀' if i % 7 == 0 else ''}": S for i in range(2100)}
+    d = one("/v2.1/servers", "get", op(("200", resp("200", obj(**names)))))
+    d["paths"]["/v2.1/servers"]["get"]["x-openstack"] = {"min-ver": "2.1", "max-ver": "2.9"}
+    p = tmp_path / "big.json"
+    p.write_text(json.dumps(d))
+    result = lint(p)
+    assert len(result.violations) > 2000
+    assert any(v.extra.get("microversions") for v in result.violations)
+    assert any(not v.extra.get("microversions") for v in result.violations)
+    assert any(len(c.rules) > 1 for c in result.causes)
+    assert FORMATS["json"](result, RenderOptions()) == _as_json_dumps(result, None)
+    result.violations = result.violations[:2000]
+    assert FORMATS["json"](result, RenderOptions()) == _as_json_dumps(result, 2)
