@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from refcloud import exceptions
 from refcloud.storage import tables
@@ -28,6 +29,15 @@ _IDS_OF = sa.select(agg.c.uuid, agg.c.id).where(
 _LINKED = sa.select(rpa.c.aggregate_id).where(rpa.c.resource_provider_id == sa.bindparam("b_rp"))
 _NEW_AGG = sa.insert(agg)
 _LINK = sa.insert(rpa)
+# INSERT ... ON CONFLICT DO NOTHING: a row another writer inserted meanwhile (another
+# process on PostgreSQL) is simply skipped, in one statement and without a savepoint (which
+# costs two more round trips). Other databases keep the savepoint-and-retry path below.
+_IGNORING_DUPLICATES = {
+    dialect.__name__.rsplit(".", 1)[-1]: (
+        dialect.insert(agg).on_conflict_do_nothing(),
+        dialect.insert(rpa).on_conflict_do_nothing())
+    for dialect in (postgresql, sqlite)
+}
 
 
 def _guard(conn: sa.Connection) -> contextlib.AbstractContextManager[Any]:
@@ -64,7 +74,8 @@ def ensure_aggregates(conn: sa.Connection, uuids: Iterable[str]) -> dict[str, in
     """uuid -> id, creating the aggregates that do not exist yet.
 
     A concurrent creator of the same uuid (another process on PostgreSQL) is
-    tolerated: the insert runs in a savepoint and the row is re-read. Raises
+    tolerated: its row is skipped (ON CONFLICT DO NOTHING; elsewhere the insert runs in a
+    savepoint) and the rows are re-read. Raises
     ``BadRequest`` for a uuid the database column cannot hold.
     """
     wanted = list(dict.fromkeys(uuids))
@@ -81,6 +92,11 @@ def ensure_aggregates(conn: sa.Connection, uuids: Iterable[str]) -> dict[str, in
     if not missing:
         return found
     now = utcnow()
+    lenient = _IGNORING_DUPLICATES.get(conn.dialect.name)
+    if lenient is not None:
+        conn.execute(lenient[0], [{"uuid": u, "created_at": now} for u in missing])
+        found.update(ids_of(conn, missing))
+        return found
     try:
         with _guard(conn):
             conn.execute(_NEW_AGG, [{"uuid": u, "created_at": now} for u in missing])
@@ -115,6 +131,10 @@ def set_provider_aggregates(conn: sa.Connection, provider_id: int, uuids: Iterab
             {"resource_provider_id": provider_id, "aggregate_id": a, "created_at": now}
             for a in to_add
         ]
+        lenient = _IGNORING_DUPLICATES.get(conn.dialect.name)
+        if lenient is not None:
+            conn.execute(lenient[1], rows)
+            return
         try:
             with _guard(conn):
                 conn.execute(_LINK, rows)

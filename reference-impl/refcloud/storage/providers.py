@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from refcloud import exceptions
 from refcloud.storage import aggregates, resource_classes, tables, traits
@@ -62,6 +63,14 @@ _TAKEN = (
     .limit(2)
 )
 _INSERT = sa.insert(rp)
+# INSERT ... ON CONFLICT DO NOTHING RETURNING id: no row back means the uuid or the name is
+# taken (also by a writer that committed meanwhile), found out without a check before the
+# insert nor a savepoint around it (three round trips fewer per create on PostgreSQL).
+_INSERT_NEW = {
+    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(rp).on_conflict_do_nothing()
+    .returning(rp.c.id)
+    for dialect in (postgresql, sqlite)
+}
 _SET_ROOT = sa.update(rp).where(rp.c.id == sa.bindparam("b_id")).values(
     root_provider_id=sa.bindparam("b_id"))
 
@@ -172,32 +181,47 @@ def create(
     if not storable(conn, name):
         raise exceptions.ObjectActionError(action="create", reason=_NUL_NAME)
     values = {"uuid": uuid, "name": name}
-    taken = [hit for (hit,) in conn.execute(_TAKEN, {"b_uuid": uuid, "b_name": name})]
-    if taken:  # one query for both unique columns; a uuid collision is named first
-        field = "uuid" if any(taken) else "name"
-        raise exceptions.DuplicateName(field=field, value=values[field])
     now = utcnow()
     # a root is written twice on create (its own root id), so like Placement it starts
     # with updated_at set
     updated_at = None if parent else now
+    row = {
+        "uuid": uuid, "name": name, "generation": 0,
+        "parent_provider_id": parent.id if parent else None,
+        "root_provider_id": parent.root_provider_id if parent else None,
+        "created_at": now, "updated_at": updated_at,
+    }
+    lenient = _INSERT_NEW.get(conn.dialect.name)
+    if lenient is not None:
+        new_id = conn.execute(lenient, row).scalar()
+        if new_id is None:  # a uuid collision is named first
+            field = _duplicate_field(conn, uuid, name) or "name"
+            raise exceptions.DuplicateName(field=field, value=values[field])
+        if parent is None:
+            conn.execute(_SET_ROOT, {"b_id": new_id})
+        return _created(new_id, uuid, name, parent, now, updated_at)
+    taken = [hit for (hit,) in conn.execute(_TAKEN, {"b_uuid": uuid, "b_name": name})]
+    if taken:  # one query for both unique columns; a uuid collision is named first
+        field = "uuid" if any(taken) else "name"
+        raise exceptions.DuplicateName(field=field, value=values[field])
     # SQLite writers hold the database lock (BEGIN IMMEDIATE): nobody can insert the same
     # uuid or name between the check above and the insert, and a failed INSERT there only
     # undoes itself, so the savepoint (two more round trips) is for PostgreSQL only.
     guard = contextlib.nullcontext() if conn.dialect.name == "sqlite" else conn.begin_nested()
     try:
         with guard:
-            new_id = conn.execute(_INSERT, {
-                "uuid": uuid, "name": name, "generation": 0,
-                "parent_provider_id": parent.id if parent else None,
-                "root_provider_id": parent.root_provider_id if parent else None,
-                "created_at": now, "updated_at": updated_at,
-            }).inserted_primary_key[0]
+            new_id = conn.execute(_INSERT, row).inserted_primary_key[0]
             if parent is None:
                 conn.execute(_SET_ROOT, {"b_id": new_id})
     except sa.exc.IntegrityError:
         field = _duplicate_field(conn, uuid, name) or "name"
         raise exceptions.DuplicateName(field=field, value=values[field]) from None
-    # every column is known here: no need to read the row back
+    return _created(new_id, uuid, name, parent, now, updated_at)
+
+
+def _created(new_id: int, uuid: str, name: str, parent: Provider | None,
+             now: datetime.datetime, updated_at: datetime.datetime | None) -> Provider:
+    """The new provider: every column is known, no need to read the row back."""
     return Provider(
         id=new_id, uuid=uuid, name=name, generation=0,
         root_provider_id=parent.root_provider_id if parent else new_id,

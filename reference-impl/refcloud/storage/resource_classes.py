@@ -24,12 +24,20 @@ def id_of(conn: sa.Connection, name: str) -> int | None:
     return conn.execute(sa.select(rc.c.id).where(rc.c.name == name)).scalar()
 
 
+#: A standard class's id is its index in os_resource_classes.STANDARDS: the database is
+#: seeded with exactly those ids (engine._sync_standard_names) and a standard class can be
+#: neither renamed nor deleted, nor can a custom class take a standard name. So no query is
+#: needed for them (one round trip less on every inventory write).
+_STANDARD_IDS = {name: i for i, name in enumerate(os_resource_classes.STANDARDS)}
+
+
 def ids_of(conn: sa.Connection, names: list[str] | set[str]) -> dict[str, int]:
     """name -> id for the names that exist."""
-    if not names:
-        return {}
-    rows = conn.execute(_IDS_OF, {"b_names": sorted(names)})
-    return {name: id_ for name, id_ in rows}
+    found = {name: _STANDARD_IDS[name] for name in names if name in _STANDARD_IDS}
+    custom = sorted(name for name in names if name not in found)
+    if custom:
+        found.update((name, id_) for name, id_ in conn.execute(_IDS_OF, {"b_names": custom}))
+    return found
 
 
 def names_by_id(conn: sa.Connection) -> dict[int, str]:

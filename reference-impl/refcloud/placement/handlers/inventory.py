@@ -3,6 +3,10 @@
 Every inventory write increments the provider generation with a
 compare-and-swap against the generation read at the start of the request, so
 a concurrent writer gets 409 ``placement.concurrent_update``.
+
+A write reads the provider inside its own write transaction (one pool checkout, one
+BEGIN/COMMIT per request); the checks keep Placement's order (404, then the body's 400,
+then the generation's 409), they just run with the transaction open.
 """
 
 from __future__ import annotations
@@ -73,22 +77,15 @@ def _record_time(rec: inventories.Record) -> datetime.datetime:
     return rec.updated_at or rec.created_at or http.utcnow()
 
 
-def _provider_or_404_with_detail(req: webob.Request, uuid: str) -> Provider:
+def _provider_or_404_with_detail(conn: sa.Connection, uuid: str) -> Provider:
     """The provider; 404 with the GET handlers' doubled message otherwise."""
-    with storage.of(req).reader() as conn:
-        try:
-            return providers.get_by_uuid(conn, uuid)
-        except exceptions.ProviderNotFound as exc:
-            raise http.error(
-                webob.exc.HTTPNotFound,
-                f"No resource provider with uuid {uuid} found : {exc}",
-            ) from None
-
-
-def _provider(req: webob.Request, uuid: str) -> Provider:
-    """The provider; a ProviderNotFound escapes as the plain 404."""
-    with storage.of(req).reader() as conn:
+    try:
         return providers.get_by_uuid(conn, uuid)
+    except exceptions.ProviderNotFound as exc:
+        raise http.error(
+            webob.exc.HTTPNotFound,
+            f"No resource provider with uuid {uuid} found : {exc}",
+        ) from None
 
 
 def _check_generation(data: Mapping[str, Any], provider: Provider) -> None:
@@ -127,8 +124,8 @@ def get_inventories(req: webob.Request) -> webob.Response:
     """GET all inventories of a provider: 200 (all microversions)."""
     policy.authorize(req, POLICY % "list")
     uuid = http.path_arg(req, "uuid")
-    provider = _provider_or_404_with_detail(req, uuid)
     with storage.of(req).reader() as conn:
+        provider = _provider_or_404_with_detail(conn, uuid)
         records = inventories.get_records(conn, provider.id)
     invs = {rec.resource_class: rec.fields() for rec in records}
     return _send_inventories(
@@ -143,8 +140,8 @@ def get_inventory(req: webob.Request) -> webob.Response:
     policy.authorize(req, POLICY % "show")
     uuid = http.path_arg(req, "uuid")
     rc_name = http.path_arg(req, "resource_class")
-    provider = _provider_or_404_with_detail(req, uuid)
     with storage.of(req).reader() as conn:
+        provider = _provider_or_404_with_detail(conn, uuid)
         record = inventories.get_record(conn, provider.id, rc_name)
     if record is None:
         raise http.error(
@@ -162,21 +159,22 @@ def create_inventory(req: webob.Request) -> webob.Response:
     """
     policy.authorize(req, POLICY % "create")
     uuid = http.path_arg(req, "uuid")
-    provider = _provider(req, uuid)
-    data = inventories.with_defaults(http.extract_json(req.body, schema.POST_INVENTORY_SCHEMA))
-    rc_name = data.pop("resource_class")
-    try:
-        inventories.check_capacity(
-            provider.uuid, {rc_name: data}, allow_zero_capacity=_capacity_ok(req)
-        )
-        with _write_conflicts("Update conflict"), storage.of(req).writer() as conn:
+    with _write_conflicts("Update conflict"), storage.of(req).writer() as conn:
+        provider = providers.get_by_uuid(conn, uuid)  # ProviderNotFound: the plain 404
+        data = inventories.with_defaults(
+            http.extract_json(req.body, schema.POST_INVENTORY_SCHEMA))
+        rc_name = data.pop("resource_class")
+        try:
+            inventories.check_capacity(
+                provider.uuid, {rc_name: data}, allow_zero_capacity=_capacity_ok(req)
+            )
             inventories.add(conn, provider, rc_name, data)
-            generation = providers.increment_generation(conn, provider)
-    except (exceptions.InvalidInventoryCapacity, exceptions.NotFound) as exc:
-        raise http.error(
-            webob.exc.HTTPBadRequest,
-            f"Unable to create inventory for resource provider {provider.uuid}: {exc}",
-        ) from None
+        except (exceptions.InvalidInventoryCapacity, exceptions.NotFound) as exc:
+            raise http.error(
+                webob.exc.HTTPBadRequest,
+                f"Unable to create inventory for resource provider {provider.uuid}: {exc}",
+            ) from None
+        generation = providers.increment_generation(conn, provider)
     return _respond(
         req,
         _serialize(data, generation),
@@ -196,25 +194,26 @@ def set_inventories(req: webob.Request) -> webob.Response:
     """
     policy.authorize(req, POLICY % "update")
     uuid = http.path_arg(req, "uuid")
-    provider = _provider(req, uuid)
-    data = http.extract_json(req.body, schema.PUT_INVENTORY_SCHEMA)
-    _check_generation(data, provider)
-    invs = {name: inventories.with_defaults(raw) for name, raw in data["inventories"].items()}
     try:
-        inventories.check_capacity(provider.uuid, invs, allow_zero_capacity=_capacity_ok(req))
         with _write_conflicts(), storage.of(req).writer() as conn:
+            provider = providers.get_by_uuid(conn, uuid)  # ProviderNotFound: the plain 404
+            data = http.extract_json(req.body, schema.PUT_INVENTORY_SCHEMA)
+            _check_generation(data, provider)
+            invs = {name: inventories.with_defaults(raw)
+                    for name, raw in data["inventories"].items()}
+            inventories.check_capacity(uuid, invs, allow_zero_capacity=_capacity_ok(req))
             inventories.replace_all(conn, provider, invs, allow_zero_capacity=_capacity_ok(req))
             generation = providers.increment_generation(conn, provider)
     except exceptions.ResourceClassNotFound as exc:
         raise http.error(
             webob.exc.HTTPBadRequest,
-            f"Unknown resource class in inventory for resource provider {provider.uuid}: {exc}",
+            f"Unknown resource class in inventory for resource provider {uuid}: {exc}",
         ) from None
     except inventories.InventoryRecordNotFound as exc:
         raise http.error(
             webob.exc.HTTPConflict,
             "Race condition detected when setting inventory. No inventory record with "
-            f"resource class for resource provider {provider.uuid}: {exc}",
+            f"resource class for resource provider {uuid}: {exc}",
         ) from None
     except exceptions.InventoryInUse as exc:
         raise http.error(
@@ -223,7 +222,7 @@ def set_inventories(req: webob.Request) -> webob.Response:
     except exceptions.InvalidInventoryCapacity as exc:
         raise http.error(
             webob.exc.HTTPBadRequest,
-            f"Unable to update inventory for resource provider {provider.uuid}: {exc}",
+            f"Unable to update inventory for resource provider {uuid}: {exc}",
         ) from None
     return _send_inventories(req, generation, invs)
 
@@ -237,15 +236,15 @@ def delete_inventories(req: webob.Request) -> webob.Response:
     """
     policy.authorize(req, POLICY % "delete")
     uuid = http.path_arg(req, "uuid")
-    provider = _provider(req, uuid)
     try:
         with storage.of(req).writer() as conn:
+            provider = providers.get_by_uuid(conn, uuid)  # ProviderNotFound: the plain 404
             inventories.replace_all(conn, provider, {}, allow_zero_capacity=True)
             providers.increment_generation(conn, provider)
     except exceptions.ConcurrentUpdate:
         raise http.error(
             webob.exc.HTTPConflict,
-            f"Unable to delete inventory for resource provider {provider.uuid} because the "
+            f"Unable to delete inventory for resource provider {uuid} because the "
             "inventory was updated by another process. Please retry your request.",
             code=errors.CONCURRENT_UPDATE,
         ) from None
@@ -266,26 +265,27 @@ def update_inventory(req: webob.Request) -> webob.Response:
     policy.authorize(req, POLICY % "update")
     uuid = http.path_arg(req, "uuid")
     rc_name = http.path_arg(req, "resource_class")
-    provider = _provider(req, uuid)
-    data = inventories.with_defaults(http.extract_json(req.body, schema.BASE_INVENTORY_SCHEMA))
-    _check_generation(data, provider)
     try:
-        inventories.check_capacity(
-            provider.uuid, {rc_name: data}, allow_zero_capacity=_capacity_ok(req)
-        )
         with _write_conflicts(), storage.of(req).writer() as conn:
+            provider = providers.get_by_uuid(conn, uuid)  # ProviderNotFound: the plain 404
+            data = inventories.with_defaults(
+                http.extract_json(req.body, schema.BASE_INVENTORY_SCHEMA))
+            _check_generation(data, provider)
+            inventories.check_capacity(
+                uuid, {rc_name: data}, allow_zero_capacity=_capacity_ok(req)
+            )
             # An unknown class (ResourceClassNotFound) escapes as a plain 404.
             if not inventories.update(conn, provider, rc_name, data):
                 raise http.error(
                     webob.exc.HTTPBadRequest,
                     "No inventory record with resource class for resource provider "
-                    f"{provider.uuid}: No inventory of class {rc_name} found.",
+                    f"{uuid}: No inventory of class {rc_name} found.",
                 )
             generation = providers.increment_generation(conn, provider)
     except exceptions.InvalidInventoryCapacity as exc:
         raise http.error(
             webob.exc.HTTPBadRequest,
-            f"Unable to update inventory for resource provider {provider.uuid}: {exc}",
+            f"Unable to update inventory for resource provider {uuid}: {exc}",
         ) from None
     return _respond(req, _serialize(data, generation), http.utcnow())
 
@@ -300,9 +300,9 @@ def delete_inventory(req: webob.Request) -> webob.Response:
     policy.authorize(req, POLICY % "delete")
     uuid = http.path_arg(req, "uuid")
     rc_name = http.path_arg(req, "resource_class")
-    provider = _provider(req, uuid)
     try:
         with storage.of(req).writer() as conn:
+            provider = providers.get_by_uuid(conn, uuid)  # ProviderNotFound: the plain 404
             if not inventories.delete(conn, provider, rc_name):
                 msg = f"No inventory of class {rc_name} found for delete"
                 raise exceptions.NotFound(msg)
@@ -319,6 +319,8 @@ def delete_inventory(req: webob.Request) -> webob.Response:
             f"Unable to delete inventory of class {rc_name}: {exc}",
             code=errors.CONCURRENT_UPDATE,
         ) from None
+    except exceptions.ProviderNotFound:
+        raise  # the plain 404
     except exceptions.NotFound as exc:
         raise http.error(
             webob.exc.HTTPNotFound,
