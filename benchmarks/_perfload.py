@@ -364,14 +364,16 @@ class Refcloud:
     """``refcloud serve`` (waitress, threaded) on a free loopback port, SQLite file ``db_path``.
 
     ``db_url`` (e.g. PostgreSQL) replaces the SQLite file (``db_path`` then only names the
-    log); ``workers`` > 1 runs ``refcloud serve --workers N`` (N processes, one address).
+    log); ``workers`` > 1 runs ``refcloud serve --workers N`` (N processes, one address);
+    ``extra_args`` are added to the ``refcloud serve`` command line (e.g. ``--threads 4``).
     """
 
     name = "refcloud"
 
     def __init__(self, db_path: Path, fresh: bool = True, db_url: str | None = None,
-                 workers: int = 1) -> None:
+                 workers: int = 1, extra_args: tuple[str, ...] = ()) -> None:
         self.db_path = db_path
+        self.extra_args = extra_args
         self.fresh = fresh
         self.db_url = db_url or f"sqlite:///{db_path}"
         self.workers = workers
@@ -381,7 +383,7 @@ class Refcloud:
 
     def start(self) -> None:
         cmd = [sys.executable, "-m", "refcloud", "serve", "--host", "127.0.0.1", "--port", "0",
-               "--db", self.db_url, "-q", "--workers", str(self.workers)]
+               "--db", self.db_url, "-q", "--workers", str(self.workers), *self.extra_args]
         if self.fresh:
             cmd.append("--fresh")
         with open(self.logfile, "w") as out:

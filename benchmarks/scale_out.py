@@ -15,8 +15,15 @@ largest N, so that N processes of 8 server threads each can all be busy). Rounds
 alternate the N values so a slow spell of this shared machine hits every N alike; medians
 over the rounds and the ratio to N=1 are printed.
 
+Part 2's load uses a lean client (``LeanClient``: http.client, bodies encoded once) instead
+of httpx: the client shares the 2 cores with what it measures, and httpx cost ~4x the CPU
+per write. After each load the database is checked for lost updates (every provider at
+generation 3 with all its rows) and the race tests' inventory and allocation races
+(tests/support/races.py) run through the N processes; the CPU per write of refcloud,
+PostgreSQL and the client is printed, with the PostgreSQL settings used.
+
     .venv/bin/python benchmarks/scale_out.py [--trees 1000] [--rounds 3] [--workers-list 1,2]
-        [--skip-real] [--skip-postgres] [--json FILE]
+        [--skip-real] [--skip-postgres] [--server-threads 8] [--json FILE]
 
 Progress goes to stderr, the tables to stdout.
 """
@@ -25,8 +32,10 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import http.client
 import json
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -38,6 +47,7 @@ from typing import Any
 
 import _perfload as perf
 import httpx
+import sqlalchemy as sa
 from _perfload import BenchError, RealPlacement, Refcloud, pick_ports
 
 FLAT_WRITES_PER_PROVIDER = 4  # POST the provider, PUT inventories, aggregates, traits
@@ -155,6 +165,164 @@ def print_writes(rows: list[dict[str, Any]], workers: int) -> None:
 
 # ---- part 2: scale-out on PostgreSQL ---------------------------------------------------------
 
+_LEAN_HEADERS = {**perf.HEADERS, "content-type": "application/json"}
+_INVENTORY_BODY = json.dumps(
+    {"resource_provider_generation": 0, "inventories": perf.FLAT_INVENTORY}).encode()
+_AGGREGATE_BODIES = [json.dumps({"resource_provider_generation": 1, "aggregates": aggs}).encode()
+                     for aggs in perf.FLAT_AGGREGATES]
+_TRAIT_BODIES = [json.dumps({"resource_provider_generation": 2, "traits": names}).encode()
+                 for names in perf.FLAT_TRAITS]
+
+
+class LeanClient:
+    """One keep-alive ``http.client`` connection sending pre-encoded perfload bodies.
+
+    Part 2 measures the server, and on 2 cores the benchmark's own client shares the CPU
+    with refcloud and PostgreSQL: httpx (request/response objects, header models, JSON
+    encoding per call) cost ~1.1-1.4 ms CPU per write in this process, a quarter of all the
+    CPU a write took. http.client with bodies encoded once costs a fraction of that, so
+    more of the 2 cores is left to what is measured. Part 1 keeps the httpx loaders of
+    _perfload.py (real Placement's gunicorn closes connections; both services get the same
+    client there).
+    """
+
+    def __init__(self, base_url: str) -> None:
+        host, port = base_url.split("//", 1)[1].rsplit(":", 1)
+        self.conn = http.client.HTTPConnection(host, int(port), timeout=600)
+
+    def call(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
+        self.conn.request(method, path, body=body, headers=_LEAN_HEADERS)
+        resp = self.conn.getresponse()
+        return resp.status, resp.read()
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def lean_load_flat(base_url: str, threads: int, label: str) -> int:
+    """The flat perfload's writes (placeload's four per provider, 10 then 1,000 providers)
+    from ``threads`` lean clients, each checked for 200; returns the number of writes."""
+    progress = perf.Progress(label, sum(perf.FLAT_RUNS))
+    for count in perf.FLAT_RUNS:
+        items = iter([(str(uuidlib.uuid4()), i) for i in range(count)])
+
+        def worker(items: Any = items, lock: threading.Lock = threading.Lock()) -> None:
+            client = LeanClient(base_url)
+            try:
+                while True:
+                    with lock:
+                        item = next(items, None)
+                    if item is None:
+                        return
+                    rp_uuid, index = item
+                    base = f"/resource_providers/{rp_uuid}"
+                    post = b'{"uuid": "%s", "name": "%s"}' % (rp_uuid.encode(), rp_uuid.encode())
+                    for method, path, body in (
+                            ("POST", "/resource_providers", post),
+                            ("PUT", f"{base}/inventories", _INVENTORY_BODY),
+                            ("PUT", f"{base}/aggregates", _AGGREGATE_BODIES[index % 3]),
+                            ("PUT", f"{base}/traits", _TRAIT_BODIES[index % 3])):
+                        status, text = client.call(method, path, body)
+                        if status != 200:
+                            raise perf.LoadError(f"{method} {path} -> {status}: {text[:300]!r}")
+                    progress.step()
+            finally:
+                client.close()
+
+        with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+            for fut in [pool.submit(worker) for _ in range(threads)]:
+                fut.result()
+    return sum(perf.FLAT_RUNS) * FLAT_WRITES_PER_PROVIDER
+
+
+def lost_flat_writes(db_url: str, providers: int) -> int:
+    """Providers whose stored state is not what the 4 acknowledged writes made it.
+
+    Every write of the load got 200 with generation n+1 for the generation n it sent, so a
+    provider must be at generation 3 with its 3 inventories, 1-3 aggregates and 1-3 traits.
+    A missing provider, another generation or a missing row is a lost update (counted once
+    per provider); read straight from the database.
+    """
+    from refcloud.storage import tables
+
+    rp = tables.resource_providers
+    counts = {}
+    engine = sa.create_engine(db_url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            for table in (tables.inventories, tables.resource_provider_aggregates,
+                          tables.resource_provider_traits):
+                counts[table.name] = dict(conn.execute(
+                    sa.select(table.c.resource_provider_id, sa.func.count())
+                    .group_by(table.c.resource_provider_id)).all())
+            rows = conn.execute(sa.select(rp.c.id, rp.c.generation).order_by(rp.c.id)).all()
+    finally:
+        engine.dispose()
+    lost = max(0, providers - len(rows))
+    for rp_id, generation in rows:
+        lost += not (generation == 3
+                     and counts["inventories"].get(rp_id) == len(perf.FLAT_INVENTORY)
+                     and counts["resource_provider_aggregates"].get(rp_id, 0) >= 1
+                     and counts["resource_provider_traits"].get(rp_id, 0) >= 1)
+    return lost
+
+
+class _Served:
+    """What tests/support/races.py needs of a server: its URL and its log."""
+
+    def __init__(self, server: Refcloud) -> None:
+        self.url = server.base_url
+        self.logfile = server.logfile
+
+    def log_tail(self, chars: int = 3000) -> str:
+        try:
+            return self.logfile.read_text(errors="replace")[-chars:]
+        except OSError:
+            return ""
+
+
+def race_checks(server: Refcloud, db_url: str, writers: int) -> tuple[int, list[str]]:
+    """The race tests' two races (tests/support/races.py) through this server's processes.
+
+    Returns (failed races, summaries): an inventory race (``writers`` threads, 8 rounds each,
+    replacing one provider's inventory with the generation they last saw: no two 200s may
+    share a generation, none may be lost) and an allocation race (``writers`` claims on a
+    10-VCPU provider: never more than 10 granted).
+    """
+    from tests.support import races
+
+    served = [_Served(server)]
+    failed, lines = 0, []
+    for name, run in (("inventory", lambda: races.inventory_race_between(served, writers)),
+                      ("allocation", lambda: races.allocation_race_between(
+                          served, db_url, writers, 10))):
+        try:
+            lines.append(run())
+        except AssertionError as exc:
+            failed += 1
+            lines.append(f"{name} race FAILED: {str(exc).splitlines()[0][:300]}")
+    return failed, lines
+
+
+def postmaster_pids(pg: Any) -> list[int]:
+    """The throwaway PostgreSQL's postmaster and its children (the backends)."""
+    try:
+        pm = int((pg.data_dir / "postmaster.pid").read_text().split()[0])
+        kids = Path(f"/proc/{pm}/task/{pm}/children").read_text().split()
+    except (OSError, ValueError, IndexError):
+        return []
+    return [pm, *map(int, kids)]
+
+
+def cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    return {pid: cpu_seconds([pid]) for pid in pids}
+
+
+def self_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def candidates_rate(base_url: str, threads: int, seconds: float) -> tuple[float, int]:
     """Answers/s of the flat perfload query from ``threads`` clients for ``seconds``."""
     path = f"/allocation_candidates?{perf.FLAT_QUERY}"
@@ -187,31 +355,54 @@ def scale_out(args: argparse.Namespace, tmp: Path) -> dict[int, dict[str, list[f
     sys.path.insert(0, str(perf.REPO_ROOT))
     from tests.support.postgres import PostgresServer, PostgresUnavailable
 
-    out: dict[int, dict[str, list[float]]] = {
-        n: {"writes_per_s": [], "candidates_per_s": []} for n in args.workers_list}
+    keys = ("writes_per_s", "candidates_per_s", "refcloud_ms", "postgres_ms", "client_ms",
+            "lost_updates", "failed_races")
+    out: dict[int, dict[str, list[float]]] = {n: {k: [] for k in keys} for n in args.workers_list}
     try:
         pg = PostgresServer().start()
     except PostgresUnavailable as exc:
         raise BenchError(f"PostgreSQL: {exc}") from None
+    args.pg_settings = getattr(pg, "SETTINGS", None)
     try:
         for rnd in range(args.rounds):
             order = args.workers_list if rnd % 2 == 0 else list(reversed(args.workers_list))
             for n in order:
                 url = pg.create_database(f"scale_{uuidlib.uuid4().hex[:10]}")
-                server = Refcloud(tmp / f"pg-{n}-{rnd}.db", fresh=False, db_url=url, workers=n)
+                server = Refcloud(tmp / f"pg-{n}-{rnd}.db", fresh=False, db_url=url, workers=n,
+                                  extra_args=("--threads", str(args.server_threads)))
                 server.name = f"refcloud x{n}"
                 log(f"scale-out round {rnd + 1}/{args.rounds}: {n} process(es)")
                 try:
                     server.start()
-                    seconds, writes = load(server, "flat", 0, args.scale_clients)
+                    ref_pids = server_pids(server)
+                    ref0, pg0, me0 = (cpu_seconds(ref_pids), cpu_by_pid(postmaster_pids(pg)),
+                                      self_cpu())
+                    started = time.monotonic()
+                    writes = lean_load_flat(server.base_url, args.scale_clients, server.name)
+                    seconds = time.monotonic() - started
+                    pg1 = cpu_by_pid(postmaster_pids(pg))
+                    ms = {"refcloud_ms": cpu_seconds(ref_pids) - ref0,
+                          "postgres_ms": sum(c - pg0.get(pid, 0.0) for pid, c in pg1.items()),
+                          "client_ms": self_cpu() - me0}
+                    lost = lost_flat_writes(url, sum(perf.FLAT_RUNS))
                     rate, cands = candidates_rate(server.base_url, args.scale_clients,
                                                   args.candidates_seconds)
+                    failed, race_lines = race_checks(server, url, args.scale_clients)
                 finally:
                     server.stop()
-                out[n]["writes_per_s"].append(writes / seconds)
-                out[n]["candidates_per_s"].append(rate)
-                log(f"  {n} process(es): {writes / seconds:.0f} writes/s, "
-                    f"{rate:.1f} candidates answers/s ({cands} candidates each)")
+                point = out[n]
+                point["writes_per_s"].append(writes / seconds)
+                point["candidates_per_s"].append(rate)
+                for key, cpu in ms.items():
+                    point[key].append(cpu * 1000 / writes)
+                point["lost_updates"].append(lost)
+                point["failed_races"].append(failed)
+                log(f"  {n} process(es): {writes / seconds:.0f} writes/s (CPU ms/write: "
+                    + ", ".join(f"{k[:-3]} {point[k][-1]:.2f}" for k in ms)
+                    + f"), lost updates {lost}, {rate:.1f} candidates answers/s "
+                    f"({cands} candidates each)")
+                for line in race_lines:
+                    log(f"    {line}")
     finally:
         pg.stop()
     return out
@@ -219,12 +410,15 @@ def scale_out(args: argparse.Namespace, tmp: Path) -> dict[int, dict[str, list[f
 
 def print_scale(points: dict[int, dict[str, list[float]]], args: argparse.Namespace) -> None:
     print(f"\nrefcloud serve --workers N on one PostgreSQL database, flat perfload "
-          f"(4,040 writes; then the flat query),\n"
-          f"{args.scale_clients} client threads for every N (enough to keep 8 server threads "
-          f"per process busy), queries for {args.candidates_seconds:g} s,\nmedian of "
+          f"(4,040 writes from {args.scale_clients} lean client threads;\nthen the flat query "
+          f"from {args.scale_clients} httpx threads for {args.candidates_seconds:g} s; then "
+          f"the race tests' inventory and allocation races),\nthe same client threads for "
+          f"every N, {args.server_threads} server threads per process, median of "
           f"{args.rounds} interleaved rounds")
+    if args.pg_settings:
+        print(f"PostgreSQL (throwaway, tests/support/postgres.py): {args.pg_settings}")
     head = (f"{'processes':>9} {'writes/s':>9} {'x vs 1':>7} {'candidates/s':>13} {'x vs 1':>7}"
-            f"   rounds (writes/s)")
+            f" {'lost updates':>12} {'failed races':>12}   rounds (writes/s)")
     print(head)
     print("-" * len(head))
     first = min(points)
@@ -234,7 +428,16 @@ def print_scale(points: dict[int, dict[str, list[float]]], args: argparse.Namesp
         w = statistics.median(p["writes_per_s"])
         c = statistics.median(p["candidates_per_s"])
         rounds = ", ".join(f"{x:.0f}" for x in p["writes_per_s"])
-        print(f"{n:>9} {w:>9.0f} {w / w0:>7.2f} {c:>13.1f} {c / c0:>7.2f}   {rounds}")
+        print(f"{n:>9} {w:>9.0f} {w / w0:>7.2f} {c:>13.1f} {c / c0:>7.2f}"
+              f" {int(sum(p['lost_updates'])):>12} {int(sum(p['failed_races'])):>12}   {rounds}")
+    print("\nCPU milliseconds per write during the load (median over rounds): where the 2 "
+          "cores went")
+    head = (f"{'processes':>9} {'refcloud':>9} {'postgres':>9} {'client':>7} {'total':>7}")
+    print(head)
+    print("-" * len(head))
+    for n, p in sorted(points.items()):
+        parts = [statistics.median(p[k]) for k in ("refcloud_ms", "postgres_ms", "client_ms")]
+        print(f"{n:>9} {parts[0]:>9.2f} {parts[1]:>9.2f} {parts[2]:>7.2f} {sum(parts):>7.2f}")
 
 
 # ---- main ------------------------------------------------------------------------------------
@@ -256,6 +459,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--scale-clients", type=int,
                         help="client threads in part 2, the same for every N (default 8 per "
                         "process of the largest N: each process serves 8 requests at a time)")
+    parser.add_argument("--server-threads", type=int, default=8,
+                        help="refcloud serve --threads per process in part 2 (8, its default)")
     parser.add_argument("--candidates-seconds", type=float, default=8.0,
                         help="seconds of candidates queries per round (8)")
     parser.add_argument("--json", metavar="FILE", help="also write every figure as JSON here")
@@ -265,8 +470,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.workers_list = [int(n) for n in args.workers_list.split(",") if n.strip()]
     except ValueError:
         parser.error("--real-ports and --workers-list take comma-separated integers")
-    if args.rounds < 1 or args.trees < 1 or not args.workers_list:
-        parser.error("--rounds and --trees must be >= 1, --workers-list not empty")
+    if args.rounds < 1 or args.trees < 1 or not args.workers_list or args.server_threads < 1:
+        parser.error("--rounds, --trees and --server-threads must be >= 1, --workers-list "
+                     "not empty")
     if args.scale_clients is None:
         args.scale_clients = 8 * max(args.workers_list)
     return args

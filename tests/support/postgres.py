@@ -32,6 +32,11 @@ from types import TracebackType
 SERVER_USER = "postgres"
 SUPERUSER = "postgres"
 _BIN_GLOB = "/usr/lib/postgresql/*/bin"
+#: Server settings of the throwaway cluster: durability off (a crash loses nothing that
+#: matters here; it never holds data worth keeping), room for many pooled connections.
+#: Benchmarks print these next to their figures.
+SETTINGS = ("fsync=off", "synchronous_commit=off", "full_page_writes=off",
+            "max_connections=300", "shared_buffers=32MB")
 _NEEDED = ("initdb", "pg_ctl", "postgres")
 _INSTALL_HINT = (
     "PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin; install Debian's "
@@ -90,6 +95,8 @@ def free_port() -> int:
 
 class PostgresServer:
     """One private PostgreSQL cluster: ``start()``, ``create_database()``, ``stop()``."""
+
+    SETTINGS = " ".join(SETTINGS)
 
     def __init__(self, bin_dir: Path | None = None) -> None:
         self._bin_dir = bin_dir
@@ -166,8 +173,7 @@ class PostgresServer:
             options = " ".join([
                 f"-p {port}", "-c listen_addresses=127.0.0.1",
                 f"-c unix_socket_directories={self.socket_dir}",
-                "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off",
-                "-c max_connections=300", "-c shared_buffers=32MB",
+                *(f"-c {setting}" for setting in SETTINGS),
             ])
             result = self._run([
                 str(bin_dir / "pg_ctl"), "-D", str(self.data_dir), "-l", str(self.log_file),
