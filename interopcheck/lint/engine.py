@@ -113,6 +113,7 @@ def lint_source(root: SourceFile, config: LintConfig | None = None) -> LintResul
     out: list[Violation] = []
     seen: set[tuple[str, int, str, str]] = set()
     suppressed = 0
+    ignores = config.ignores
     for v in raw:
         key = (v.rule, id(v.source), v.pointer, v.message)
         if key in seen:
@@ -123,7 +124,7 @@ def lint_source(root: SourceFile, config: LintConfig | None = None) -> LintResul
         versions = _versions(v.target)
         if versions:
             v.extra["microversions"] = versions
-        if is_suppressed(v) or any(i.matches(v) for i in config.ignores):
+        if is_suppressed(v) or (ignores and any(i.matches(v) for i in ignores)):
             suppressed += 1
             continue
         out.append(v)
