@@ -41,6 +41,36 @@ rpa_t = tables.resource_provider_aggregates
 agg_t = tables.placement_aggregates
 
 
+def _fitting_query() -> sa.Select:
+    """Providers whose inventory of class ``:rc`` takes ``:amount`` more: unit limits,
+    step, and used + amount <= (total - reserved) * allocation_ratio, real-valued as in
+    Placement's SQL. Built once (SQLAlchemy caches its compiled form)."""
+    rc, amount = sa.bindparam("rc"), sa.bindparam("amount", type_=sa.Integer)
+    used = (
+        sa.select(
+            alloc_t.c.resource_provider_id.label("rp"), sa.func.sum(alloc_t.c.used).label("used")
+        )
+        .where(alloc_t.c.resource_class_id == rc)
+        .group_by(alloc_t.c.resource_provider_id)
+        .subquery("u")
+    )
+    return (
+        sa.select(inv_t.c.resource_provider_id)
+        .select_from(inv_t.outerjoin(used, used.c.rp == inv_t.c.resource_provider_id))
+        .where(
+            inv_t.c.resource_class_id == rc,
+            inv_t.c.min_unit <= amount,
+            inv_t.c.max_unit >= amount,
+            amount % inv_t.c.step_size == 0,
+            amount + sa.func.coalesce(used.c.used, 0)
+            <= (inv_t.c.total - inv_t.c.reserved) * inv_t.c.allocation_ratio,
+        )
+    )
+
+
+_FITTING = _fitting_query()
+
+
 class GroupLike(Protocol):
     suffix: str
     resources: dict[str, int]
@@ -102,9 +132,17 @@ class _Search:
             merge.trait_id(d, name)
         self._load_facts()
         self._anchor_filter()
+        # Without randomizing, the first ``limit`` candidates in merge order are the
+        # answer: the search may stop there (not when duplicates must be dropped first,
+        # nor below 1.29 where candidates spanning a tree are dropped after merging).
+        stop = self.params.limit
+        if not stop or self.randomize or (not self.nested_aware and d.has_trees):
+            stop = None
         per_group: dict[str, list[merge.Areq]] = {}
         for group in self.groups:
-            areqs = merge.solve_group(d, group, self._load_anchors)
+            areqs = merge.solve_group(
+                d, group, self._load_anchors, stop if len(self.groups) == 1 else None
+            )
             if not areqs:
                 raise merge.Empty()
             per_group[group.suffix] = areqs
@@ -113,7 +151,7 @@ class _Search:
             self._load_parents(
                 {rp for s in named for a in per_group.get(s, ()) for rp in a.providers}
             )
-        combos = merge.merge_groups(d, per_group, self.params)
+        combos = merge.merge_groups(d, per_group, self.params, stop)
         only: set[int] | None = None
         if not self.nested_aware and d.has_trees:
             combos, only = merge.exclude_nested(d, combos)
@@ -186,38 +224,56 @@ class _Search:
                     found.add(rp)
             seen.update(rp for rp, _agg in rows)
         self._load_inventories(seen)
+        if not d.has_trees:
+            # Every provider is its own root: nothing to load now; the renderer
+            # loads the uuids of the providers it shows (and drops any deleted
+            # meanwhile).
+            d.root_of = merge.OwnRoots()
+            return
         self._load_providers(seen)
         gone = seen - d.root_of.keys()
         if gone:  # deleted between two statements (PostgreSQL READ COMMITTED)
             self._forget(gone)
 
     def _load_inventories(self, seen: set[int]) -> None:
-        """Every inventory of the requested classes, with its usage."""
+        """The providers each requested (class, amount) fits on, found by the database.
+
+        Only provider ids come back (not every inventory row with its usage): the fit
+        test runs in SQL, so a query that keeps few candidates (``limit``) or a big cloud
+        costs a scan in the database rather than a Python object per inventory.
+        """
         d, conn = self.data, self.conn
-        wanted = sorted({d.rc_ids[n] for g in self.groups for n in g.resources if n in d.rc_ids})
-        if not wanted:
-            return
-        rows = conn.execute(
-            sa.select(
-                inv_t.c.resource_provider_id,
-                inv_t.c.resource_class_id,
-                # Real-valued capacity, the same double product as Placement's SQL.
-                (inv_t.c.total - inv_t.c.reserved) * inv_t.c.allocation_ratio,
-                inv_t.c.min_unit,
-                inv_t.c.max_unit,
-                inv_t.c.step_size,
-            ).where(inv_t.c.resource_class_id.in_(wanted))
-        ).all()
-        inventory = d.inventory
-        for rc in wanted:
-            inventory[rc] = {}
-            d.used[rc] = {}
-        for row in rows:
-            inventory[row[1]][row[0]] = row
-        for (rp, rc), used in render.usage(conn, alloc_t.c.resource_class_id.in_(wanted)).items():
-            d.used[rc][rp] = used
-        for invs in inventory.values():
-            seen.update(invs)
+        wanted = sorted({
+            (d.rc_ids[n], amount)
+            for g in self.groups
+            for n, amount in g.resources.items()
+            if n in d.rc_ids
+        })
+        fitting = d.fitting
+        for rc, amount in wanted:
+            found = set(conn.execute(_FITTING, {"rc": rc, "amount": amount}).scalars().all())
+            fitting[rc, amount] = found
+            seen |= found
+        d.inventory_loader = self._load_inventory_rows
+
+    def _load_inventory_rows(self, ids: set[int]) -> None:
+        """(capacity, max_unit, used) of these providers' requested classes (merge's
+        capacity check after summing the amounts of several groups on one provider)."""
+        d = self.data
+        rcs = sorted({rc for rc, _amount in d.fitting})
+        query = sa.select(
+            inv_t.c.resource_provider_id,
+            inv_t.c.resource_class_id,
+            (inv_t.c.total - inv_t.c.reserved) * inv_t.c.allocation_ratio,
+            inv_t.c.max_unit,
+        ).where(inv_t.c.resource_class_id.in_(rcs))
+        used_where = alloc_t.c.resource_class_id.in_(rcs)
+        if len(ids) <= MAX_IN_LIST:
+            query = query.where(inv_t.c.resource_provider_id.in_(sorted(ids)))
+            used_where = sa.and_(used_where, alloc_t.c.resource_provider_id.in_(sorted(ids)))
+        used = render.usage(self.conn, used_where)
+        for rp, rc, capacity, max_unit in self.conn.execute(query).all():
+            d.inventory[rp, rc] = (capacity, max_unit, used.get((rp, rc), 0))
 
     def _load_providers(self, ids: set[int]) -> None:
         """uuid, parent and root of these providers (all of them when many)."""
@@ -240,10 +296,9 @@ class _Search:
 
     def _forget(self, gone: set[int]) -> None:
         d = self.data
-        for invs in d.inventory.values():
-            for rp in gone & invs.keys():
-                del invs[rp]
-        for holders in (*d.trait_holders.values(), *d.agg_members.values(), d.sharing):
+        for holders in (
+            *d.fitting.values(), *d.trait_holders.values(), *d.agg_members.values(), d.sharing
+        ):
             holders -= gone
 
     def _load_anchors(self, sharing_ids: set[int]) -> None:

@@ -18,11 +18,18 @@ from typing import Any, NamedTuple
 
 from refcloud import exceptions
 
-#: An inventory row: (provider, class, (total - reserved) * allocation_ratio,
-#: min_unit, max_unit, step_size); usage is kept apart in ``Data.used``.
-Inv = tuple[int, int, float, int, int, int]
+#: An inventory of a requested class: ((total - reserved) * allocation_ratio,
+#: max_unit, used).
+Inv = tuple[float, int, int]
 #: One merged candidate: one Areq per group, in group order.
 Combo = tuple["Areq", ...]
+
+
+class OwnRoots(dict):
+    """``root_of`` when no provider has a parent: every provider is its own root."""
+
+    def __missing__(self, rp: int) -> int:
+        return rp
 
 
 class Empty(Exception):
@@ -56,10 +63,12 @@ class Data:
     _traits_of: dict[int, set[int]] | None = field(default=None, repr=False)
     #: aggregate id -> member providers (only aggregates named)
     agg_members: dict[int, set[int]] = field(default_factory=dict)
-    #: class id -> provider -> Inv (every inventory of a requested class)
-    inventory: dict[int, dict[int, Inv]] = field(default_factory=dict)
-    #: class id -> provider -> summed allocations (only where allocated)
-    used: dict[int, dict[int, int]] = field(default_factory=dict)
+    #: (class id, amount) -> providers whose inventory takes that amount (found in SQL)
+    fitting: dict[tuple[int, int], set[int]] = field(default_factory=dict)
+    #: (provider, class id) -> Inv: loaded by ``inventory_loader`` for the providers of
+    #: a merge only when two groups use one provider (summed amounts must still fit)
+    inventory: dict[tuple[int, int], Inv] = field(default_factory=dict)
+    inventory_loader: Callable[[set[int]], None] | None = field(default=None, repr=False)
     root_of: dict[int, int] = field(default_factory=dict)
     parent_of: dict[int, int | None] = field(default_factory=dict)
     uuid_of: dict[int, str] = field(default_factory=dict)
@@ -67,6 +76,8 @@ class Data:
     all_providers: bool = False
     #: sharing provider -> roots of trees sharing an aggregate with it
     anchors_of: dict[int, set[int]] = field(default_factory=dict)
+    #: Does a kept candidate use one provider in two groups? (merge_groups sets it)
+    overlaps: bool = False
     #: root_required as trait ids (None: no anchor filter)
     anchor_required: set[int] | None = None
     anchor_forbidden: set[int] = field(default_factory=set)
@@ -120,18 +131,6 @@ def _members(data: Data, any_of: set[str]) -> set[int] | None:
     return out
 
 
-def _fitting(invs: dict[int, Inv], used: dict[int, int], amount: int) -> set[int]:
-    """Providers whose inventory takes ``amount`` (real-valued capacity)."""
-    get_used = used.get
-    return {
-        rp
-        for rp, (_rp, _rc, capacity, min_unit, max_unit, step) in invs.items()
-        if min_unit <= amount <= max_unit
-        and amount % step == 0
-        and get_used(rp, 0) + amount <= capacity
-    }
-
-
 @dataclass
 class _Group:
     """A group with names resolved and the cheap filters applied."""
@@ -166,7 +165,7 @@ def _resolve(data: Data, group: Any) -> _Group:
             raise Empty()
     fitting: dict[int, set[int]] = {}
     for rc, amount in resources.items():
-        found = _fitting(data.inventory.get(rc, {}), data.used.get(rc, {}), amount)
+        found = data.fitting.get((rc, amount), set())
         if tree_root is not None:
             root_of = data.root_of
             found = {rp for rp in found if root_of[rp] == tree_root}
@@ -198,17 +197,20 @@ def _with_any_trait(data: Data, ids: set[int]) -> set[int]:
 
 
 def solve_group(
-    data: Data, group: Any, load_anchors: Callable[[set[int]], None]
+    data: Data, group: Any, load_anchors: Callable[[set[int]], None], stop: int | None = None
 ) -> list[Areq]:
-    """All ways to satisfy one group, each tagged with its anchor root."""
+    """All ways to satisfy one group, each tagged with its anchor root.
+
+    ``stop``: the caller needs only the first ``stop`` of them (in order).
+    """
     g = _resolve(data, group)
     if not g.suffix and (data.sharing or data.has_trees):
         return _multiple_providers(data, g, load_anchors)
-    return _single_provider(data, g, load_anchors)
+    return _single_provider(data, g, load_anchors, None if data.sharing else stop)
 
 
 def _single_provider(
-    data: Data, g: _Group, load_anchors: Callable[[set[int]], None]
+    data: Data, g: _Group, load_anchors: Callable[[set[int]], None], stop: int | None = None
 ) -> list[Areq]:
     """Everything of the group on one provider (suffixed groups, flat trees)."""
     filtered: set[int] = set()
@@ -248,7 +250,10 @@ def _single_provider(
     no_filter = data.anchor_required is None
     areqs: list[Areq] = []
     append = areqs.append
-    for rp in sorted(filtered):
+    ordered = sorted(filtered)
+    if stop is not None and not shared and no_filter:
+        del ordered[stop:]  # exactly one Areq per provider: the first ``stop`` suffice
+    for rp in ordered:
         resources = tuple([(rp, rc, amount) for rc, amount in items])
         providers = frozenset((rp,))
         root = root_of[rp]
@@ -336,17 +341,22 @@ def _ancestors(data: Data, rp: int, cache: dict[int, frozenset[int]]) -> frozens
     return found
 
 
-def merge_groups(data: Data, per_group: dict[str, list[Areq]], params: Any) -> list[Combo]:
+def merge_groups(
+    data: Data, per_group: dict[str, list[Areq]], params: Any, stop: int | None = None
+) -> list[Combo]:
     """Combine one Areq per group under each common anchor, then filter.
 
     Filters: group_policy=isolate, same_subtree, capacity after summing
-    amounts of the same (provider, class); duplicates are dropped.
+    amounts of the same (provider, class); duplicates are dropped. ``stop``:
+    only the first ``stop`` candidates are needed.
     """
     suffixes = list(per_group)
     # Duplicates can only come from sharing providers used under several anchors.
     dedupe = bool(data.sharing)
+    if dedupe:
+        stop = None
     if len(suffixes) == 1:
-        combos: list[Combo] = [(a,) for a in per_group[suffixes[0]]]
+        combos: list[Combo] = [(a,) for a in per_group[suffixes[0]][:stop]]
         return _dedupe(combos) if dedupe else combos
     by_anchor: dict[int, dict[str, list[Areq]]] = {}
     for suffix, areqs in per_group.items():
@@ -360,6 +370,7 @@ def merge_groups(data: Data, per_group: dict[str, list[Areq]], params: Any) -> l
     ancestors: dict[int, frozenset[int]] = {}
     out: list[Combo] = []
     append = out.append
+    loaded = False
     for lists in by_anchor.values():
         if len(lists) != len(suffixes):
             continue
@@ -368,9 +379,16 @@ def merge_groups(data: Data, per_group: dict[str, list[Areq]], params: Any) -> l
                 continue
             if subtrees and not _same_subtree(data, combo, subtrees, ancestors):
                 continue
-            if overlapping(combo) and _exceeds_capacity(data, combo):
-                continue
+            if overlapping(combo):
+                if not loaded:
+                    _load_inventories(data, per_group)
+                    loaded = True
+                if _exceeds_capacity(data, combo):
+                    continue
+                data.overlaps = True
             append(combo)
+            if stop is not None and len(out) >= stop:
+                return out
     return _dedupe(out) if dedupe else out
 
 
@@ -394,12 +412,18 @@ def _exceeds_capacity(data: Data, combo: Combo) -> bool:
     for areq in combo:
         for rp, rc, amount in areq.resources:
             summed[rp, rc] = summed.get((rp, rc), 0) + amount
-    for (rp, rc), amount in summed.items():
-        _rp, _rc, capacity, _mn, max_unit, _step = data.inventory[rc][rp]
-        used = data.used.get(rc, {}).get(rp, 0)
+    for key, amount in summed.items():
+        capacity, max_unit, used = data.inventory[key]
         if used + amount > int(capacity) or amount > max_unit:
             return True
     return False
+
+
+def _load_inventories(data: Data, per_group: dict[str, list[Areq]]) -> None:
+    """Inventories of every provider these groups use (once per merge)."""
+    if data.inventory_loader is not None:
+        data.inventory_loader({rp for areqs in per_group.values() for a in areqs
+                               for rp, _rc, _amount in a.resources})
 
 
 def combo_amounts(combo: Combo) -> dict[int, dict[int, int]]:

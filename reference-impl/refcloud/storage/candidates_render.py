@@ -73,12 +73,18 @@ class Renderer:
             for areq in combo:
                 (holders if areq.resources else mapped).update(areq.providers)
         mapped |= holders
-        missing = sorted(mapped - d.uuid_of.keys())
+        missing = mapped - d.uuid_of.keys()
         if missing:
-            rows = self.conn.execute(
-                sa.select(rp_t.c.id, rp_t.c.uuid).where(rp_t.c.id.in_(missing))
-            ).all()
-            d.uuid_of.update(rows)
+            query = sa.select(rp_t.c.id, rp_t.c.uuid)
+            if len(missing) <= MAX_IN_LIST:
+                query = query.where(rp_t.c.id.in_(sorted(missing)))
+            d.uuid_of.update(self.conn.execute(query).all())
+            gone = missing - d.uuid_of.keys()
+            if gone:  # deleted meanwhile (PostgreSQL READ COMMITTED): not a candidate
+                combos = [c for c in combos if not any(a.providers & gone for a in c)]
+                if not combos:
+                    return Result()
+                holders -= gone
         root_of = d.root_of
         roots = {root_of[rp] for rp in holders}
         if len(self.suffixes) == 1:
@@ -120,8 +126,9 @@ class Renderer:
         requests = []
         get_piece = pieces.get
         make_piece = self._piece
+        overlaps = self.data.overlaps
         for combo in combos:
-            if merge.overlapping(combo):
+            if overlaps and merge.overlapping(combo):
                 allocations = self._summed_allocations(combo, rc_names)
                 mappings = {
                     suffix: (get_piece(id(areq)) or make_piece(areq, pieces, rc_names))[1]
@@ -218,28 +225,7 @@ class Renderer:
                 for rp, root in d.root_of.items()
                 if root in roots and (only is None or rp in only)
             ]
-        # (class, capacity, used) per provider, then trait names. Equal pieces,
-        # equal resources dicts and equal trait lists are one shared object each:
-        # far fewer objects to build, keep and encode on big answers.
-        resources_of: dict[int, list[tuple[str, int, int]]] = {rp: [] for rp, _p, _r in members}
-        get = resources_of.get
-        for rc, invs in d.inventory.items():
-            name = rc_names[rc]
-            used_rc = d.used[rc]
-            pieces: dict[float, dict[int, tuple[str, int, int]]] = {}
-            for rp, row in invs.items():
-                found = get(rp)
-                if found is None:
-                    continue
-                used = used_rc.get(rp, 0)
-                by_used = pieces.get(row[2])
-                if by_used is None:
-                    by_used = pieces[row[2]] = {}
-                piece = by_used.get(used)
-                if piece is None:
-                    piece = by_used[used] = (name, int(row[2]), used)
-                found.append(piece)
-        self._other_inventories(resources_of, cond, rc_names)
+        resources_of = self._summary_inventories(members, cond, rc_names)
         traits_of = self._summary_traits(resources_of, cond)
         shared_resources: dict[tuple, dict[str, dict[str, int]]] = {}
         no_traits: list[str] = []
@@ -259,38 +245,47 @@ class Renderer:
             }
         return out
 
-    def _other_inventories(
+    def _summary_inventories(
         self,
-        resources_of: dict[int, list[tuple[str, int, int]]],
+        members: list[tuple[int, int | None, int]],
         cond: sa.ColumnElement | None,
         rc_names: dict[int, str],
-    ) -> None:
-        """Inventories of the classes not requested (the others are loaded)."""
-        requested = sorted(self.data.inventory)
+    ) -> dict[int, list[tuple[str, int, int]]]:
+        """(class, capacity, used) of every inventory of these providers.
+
+        Equal pieces are one shared tuple, so that equal resources dicts are found
+        by a cheap key later: far fewer objects to build, keep and encode.
+        """
+        resources_of: dict[int, list[tuple[str, int, int]]] = {rp: [] for rp, _p, _r in members}
         query = sa.select(
             inv_t.c.resource_provider_id,
             inv_t.c.resource_class_id,
-            inv_t.c.total,
-            inv_t.c.reserved,
-            inv_t.c.allocation_ratio,
+            # The same double product as Placement's SQL; truncated below, as it does.
+            (inv_t.c.total - inv_t.c.reserved) * inv_t.c.allocation_ratio,
         )
-        if requested:
-            query = query.where(inv_t.c.resource_class_id.not_in(requested))
+        used_where = None
         if cond is not None:
             query = query.select_from(
                 inv_t.join(rp_t, rp_t.c.id == inv_t.c.resource_provider_id)
             ).where(cond)
-        rows = [row for row in self.conn.execute(query).all() if row[0] in resources_of]
-        if not rows:
-            return
-        ids = sorted({r[0] for r in rows})
-        used = usage(
-            self.conn, alloc_t.c.resource_provider_id.in_(ids) if len(ids) <= MAX_IN_LIST else None
-        )
-        for rp, rc, total, reserved, ratio in rows:
-            resources_of[rp].append(
-                (rc_names[rc], int((total - reserved) * ratio), used.get((rp, rc), 0))
+            used_where = alloc_t.c.resource_provider_id.in_(
+                sa.select(rp_t.c.id).where(cond).scalar_subquery()
             )
+        used = usage(self.conn, used_where)
+        get = resources_of.get
+        get_used = used.get
+        pieces: dict[tuple, tuple[str, int, int]] = {}
+        get_piece = pieces.get
+        for rp, rc, capacity in self.conn.execute(query).all():
+            found = get(rp)
+            if found is None:
+                continue
+            key = (rc, capacity, get_used((rp, rc), 0) if used else 0)
+            piece = get_piece(key)
+            if piece is None:
+                piece = pieces[key] = (rc_names[rc], int(capacity), key[2])
+            found.append(piece)
+        return resources_of
 
     def _summary_traits(
         self, members: dict[int, Any], cond: sa.ColumnElement | None
