@@ -104,24 +104,29 @@ def lint_source(root: SourceFile, config: LintConfig | None = None) -> LintResul
     check_document(root, enabled)
     api = api_document(root)
     raw = evaluate(_targets(api), enabled=enabled, severities=config.severities)
-    by_source: dict[int, tuple[SourceFile, set[str]]] = {}
-    for v in raw:
-        if v.source is not None:
-            by_source.setdefault(id(v.source), (v.source, set()))[1].add(v.pointer)
-    for src, pointers in by_source.values():
-        src.prepare_locations(pointers)
-    out: list[Violation] = []
+    unique: list[Violation] = []
     seen: set[tuple[str, int, str, str]] = set()
-    suppressed = 0
-    ignores = config.ignores
+    by_source: dict[int, tuple[SourceFile, set[str]]] = {}
     for v in raw:
         key = (v.rule, id(v.source), v.pointer, v.message)
         if key in seen:
             continue
         seen.add(key)
+        unique.append(v)
+        if v.source is not None:
+            by_source.setdefault(id(v.source), (v.source, set()))[1].add(v.pointer)
+    for src, pointers in by_source.values():
+        src.prepare_locations(pointers)
+    # no operation with x-openstack bounds: no finding has a microversion range
+    versioned = any(op.min_version is not None or op.max_version is not None
+                    for op in api.operations)
+    out: list[Violation] = []
+    suppressed = 0
+    ignores = config.ignores
+    for v in unique:
         if v.source is not None:
             v.location = v.source.location(v.pointer)
-        versions = _versions(v.target)
+        versions = _versions(v.target) if versioned else None
         if versions:
             v.extra["microversions"] = versions
         if is_suppressed(v) or (ignores and any(i.matches(v) for i in ignores)):

@@ -248,22 +248,66 @@ class CanonicalJsonLocator:
         #: byte offsets of UTF-8 continuation bytes (byte offset -> character offset)
         self._continuations: list[int] | None = None
 
-    def prepare(self, pointers: Iterable[Sequence[str]]) -> None:
+    def locate_all(self, pointers: Iterable[str]) -> dict[str, tuple[int, int]]:
+        """(line, column) of each pointer (each must be ``""`` or start with ``/``). Pointers
+        share their parents' work: each container on the way is found once, and marked so
+        that its length is summed from its members' instead of serialized."""
+        pointers = list(pointers)
+        # 1. the value at each pointer and its parents (None: not there), marking containers
+        values: dict[str, Any] = {"": self.data}
         marked = self._marked
-        for tokens in pointers:
-            value = self.data
-            try:
-                for tok in tokens:
+
+        def value_at(pointer: str) -> Any:
+            hit = values.get(pointer, _ABSENT)
+            if hit is not _ABSENT:
+                return hit
+            cut = pointer.rfind("/")
+            parent = value_at(pointer[:cut])
+            tok = _unescape(pointer[cut + 1:])
+            value = None
+            if isinstance(parent, dict):
+                marked.add(id(parent))
+                value = parent.get(tok, _ABSENT)
+            elif isinstance(parent, list):
+                marked.add(id(parent))
+                try:
+                    value = parent[int(tok)]
+                except (IndexError, ValueError):
+                    value = _ABSENT
+            else:
+                value = _ABSENT
+            values[pointer] = value
+            return value
+
+        # 2. (at, pos, value, found) of each: a missing node stops at its deepest parent
+        places: dict[str, tuple[int, int, Any, bool]] = {"": (0, 0, self.data, True)}
+
+        def place(pointer: str) -> tuple[int, int, Any, bool]:
+            hit = places.get(pointer)
+            if hit is not None:
+                return hit
+            cut = pointer.rfind("/")
+            parent = place(pointer[:cut])
+            at, pos, value, found = parent
+            out = parent if not found else (at, pos, value, False)
+            if found and isinstance(value, (dict, list)):
+                tok = _unescape(pointer[cut + 1:])
+                try:
                     if isinstance(value, dict):
-                        marked.add(id(value))
-                        value = value[tok]
-                    elif isinstance(value, list):
-                        marked.add(id(value))
-                        value = value[int(tok)]
+                        rel_at, rel = self._children(value)[0][tok]  # type: ignore[index]
+                        out = (pos + rel_at, pos + rel, value[tok], True)
                     else:
-                        break
-            except (KeyError, IndexError, ValueError):
-                pass
+                        index = int(tok)
+                        rel = self._children(value)[0][index]  # type: ignore[index]
+                        out = (pos + rel, pos + rel, value[index], True)
+                except (KeyError, IndexError, ValueError):
+                    pass
+            places[pointer] = out
+            return out
+
+        for pointer in pointers:
+            value_at(pointer)
+        return {pointer: (1, self._column(place(pointer)[0])) for pointer in pointers}
 
     def _length(self, value: Any) -> int:
         if id(value) in self._marked:
@@ -315,6 +359,13 @@ class CanonicalJsonLocator:
         except (KeyError, IndexError, ValueError):
             pass  # point at the deepest node that exists
         return 1, self._column(at)
+
+
+_ABSENT = object()
+
+
+def _unescape(token: str) -> str:
+    return token if "~" not in token else token.replace("~1", "/").replace("~0", "~")
 
 
 def _continuations(raw: bytes, chunk: int = 1 << 16) -> list[int]:
@@ -412,12 +463,11 @@ class SourceFile:
         """Locate every one of ``pointers`` now (one-line JSON: all at once is quicker)."""
         if not isinstance(self.locator, CanonicalJsonLocator):
             return
-        todo = [(p, parse_pointer(p)) for p in pointers if p not in self._locations]
-        self.locator.prepare(tokens for _, tokens in todo)
-        locate, name = self.locator.locate, self.name
-        for pointer, tokens in todo:
-            line, column = locate(tokens)
-            self._locations[pointer] = Location(name, pointer, line, column)
+        todo = [p for p in pointers
+                if p not in self._locations and (not p or p.startswith("/"))]
+        name, memo = self.name, self._locations
+        for pointer, (line, column) in self.locator.locate_all(todo).items():
+            memo[pointer] = Location(name, pointer, line, column)
 
     def location(self, pointer: str) -> Location:
         # many findings share a node (Graph's 22,000 operations share one error schema)
