@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import NoReturn, TextIO
@@ -16,9 +16,9 @@ from typing import NoReturn, TextIO
 from interopcheck.exitcodes import EXIT_BROKEN_PIPE, EXIT_FAILED, EXIT_FINDINGS, EXIT_OK
 from interopcheck.findings import Severity
 from interopcheck.lint.config import ConfigError, load_config, load_ignore_file
-from interopcheck.lint.engine import gc_paused, lint
+from interopcheck.lint.engine import LintResult, gc_paused, lint
 from interopcheck.lint.loader import DEFAULT_MAX_BYTES, LoadError
-from interopcheck.lint.render import FORMATS, RenderOptions
+from interopcheck.lint.render import FORMATS, WRITERS, RenderOptions
 from interopcheck.lint.spec_diff import CHANGE_RULES
 from interopcheck.rules.registry import REGISTRY
 
@@ -55,7 +55,7 @@ def exit_now(code: int) -> NoReturn:
 
     A lint run leaves millions of objects (the parsed document, targets, findings, some in
     reference cycles) that an ordinary interpreter exit frees one by one: about a second on
-    Microsoft Graph beta, for nothing. The report file is closed by then (``write_text``);
+    Microsoft Graph beta, for nothing. The report file is closed by then;
     standard output and error are flushed here (as ruff and mypy leave)."""
     try:
         sys.stdout.flush()
@@ -148,6 +148,21 @@ def _fails(severities: Sequence[Severity], fail_on: str) -> bool:
     return any(_RANK[s.value] <= _RANK[fail_on] for s in severities)
 
 
+class _WriteError(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _write_report(path: str, writer: Callable[[LintResult, RenderOptions, TextIO], None],
+                  result: LintResult, options: RenderOptions) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            writer(result, options, fh)
+    except OSError as exc:
+        raise _WriteError(exc.strerror or str(exc)) from None
+
+
 def run(args: argparse.Namespace, *, stdout: TextIO | None = None,
         stderr: TextIO | None = None, prog: str = "interopcheck lint") -> int:
     out, err = stdout or sys.stdout, stderr or sys.stderr
@@ -172,6 +187,7 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None,
         base = base_dir(args.base_dir)
         options = render_options(args, base)
         fmt = ALIASES.get(args.format, args.format)
+        text: str | None = None
         if args.baseline:
             from interopcheck.lint.breaking import run_breaking
 
@@ -182,12 +198,20 @@ def run(args: argparse.Namespace, *, stdout: TextIO | None = None,
             with gc_paused():  # the report of a large document: see gc_paused
                 result = lint(args.spec, config, base_dir=base, allow_refs=args.allow_ref,
                               max_bytes=args.max_size * 2**20)
-                text = FORMATS[fmt](result, options)
+                if args.output and fmt in WRITERS:  # straight to the file, piece by piece
+                    _write_report(args.output, WRITERS[fmt], result, options)
+                else:
+                    text = FORMATS[fmt](result, options)
             severities = [v.severity for v in result.violations]
     except (LoadError, ConfigError, ValueError) as exc:
         err.write(f"{prog}: {exc}\n")
         return EXIT_FAILED
-    if args.output:
+    except _WriteError as exc:
+        err.write(f"{prog}: cannot write {args.output}: {exc.reason}\n")
+        return EXIT_FAILED
+    if text is None:  # already written, piece by piece (WRITERS)
+        pass
+    elif args.output:
         try:
             Path(args.output).write_text(text, encoding="utf-8")
         except OSError as exc:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TextIO
 
 from interopcheck.lint.engine import LintResult
 from interopcheck.lint.render import github, json, junit, sarif, text
 from interopcheck.lint.render._options import RenderOptions
 
-__all__ = ["FORMATS", "RenderOptions", "Renderer"]
+__all__ = ["FORMATS", "WRITERS", "RenderOptions", "Renderer"]
 
 Renderer = Callable[..., str]
 
@@ -18,4 +19,9 @@ FORMATS: dict[str, Callable[[LintResult, RenderOptions], str]] = {
     "sarif": sarif.render,
     "junit": junit.render,
     "github": github.render,
+}
+
+#: formats that can also be written piece by piece to a file: ``write(result, options, fh)``
+WRITERS: dict[str, Callable[[LintResult, RenderOptions, TextIO], None]] = {
+    "json": json.write,
 }

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json as _json
 import json.encoder
+from collections.abc import Iterator
+from typing import TextIO
 
 from interopcheck.lint.engine import LintResult
 from interopcheck.lint.render._options import RenderOptions
@@ -15,6 +17,9 @@ def _url(rule_id: str) -> str | None:
     return REGISTRY.get(rule_id).url if rule_id in REGISTRY else None
 
 
+#: reports with more findings are written without indentation, from templates (_large)
+_INDENTED_UP_TO = 2000
+_BATCH = 4096
 _FINDING = ('{"rule": %s, "severity": %s, "message": %s, "file": %s, "pointer": %s, '
             '"line": %d, "column": %d, "guideline": %s, "microversions": %s, "cause": %s}')
 _CAUSE = ('{"id": %s, "rule": %s, "rules": %s, "severity": %s, "summary": %s, "count": %d, '
@@ -29,23 +34,27 @@ class _Encoded(dict):  # type: ignore[type-arg]
         return text
 
 
-def _large(result: LintResult) -> str:
-    """``json.dumps`` of the report, byte for byte (its default separators, ASCII escapes),
-    without building 100,000 dicts for the encoder to walk: messages and pointers go through
-    the same C string encoder, the few distinct rules, files, guidelines and causes are
-    encoded once. Why not orjson: it writes other separators and raw UTF-8, and the report's
-    bytes stay what they were."""
+def _large(result: LintResult) -> Iterator[str]:
+    """``json.dumps`` of the report, byte for byte (its default separators, ASCII escapes), in
+    pieces, without building 100,000 dicts for the encoder to walk: messages and pointers go
+    through the same C string encoder, the few distinct rules, files, guidelines and causes
+    are encoded once. Why not orjson: it writes other separators and raw UTF-8, and the
+    report's bytes stay what they were."""
     enc = _json.encoder.encode_basestring_ascii
     e = _Encoded()
     urls = _Urls()
     spec = result.spec
-    findings = ", ".join([
-        _FINDING % (e[v.rule], e[v.severity.value], enc(v.message),
-                    e[v.location.file if v.location else spec], enc(v.pointer),
-                    v.location.line if v.location else 0,
-                    v.location.column if v.location else 0, urls[v.rule],
-                    e[v.extra.get("microversions")], e[v.extra.get("cause")])
-        for v in result.violations])
+    yield f'{{"spec": {e[spec]}, "files": {_json.dumps(result.files)}, "findings": ['
+    violations = result.violations
+    for start in range(0, len(violations), _BATCH):
+        text = ", ".join([
+            _FINDING % (e[v.rule], e[v.severity.value], enc(v.message),
+                        e[v.location.file if v.location else spec], enc(v.pointer),
+                        v.location.line if v.location else 0,
+                        v.location.column if v.location else 0, urls[v.rule],
+                        e[v.extra.get("microversions")], e[v.extra.get("cause")])
+            for v in violations[start:start + _BATCH]])
+        yield text if start == 0 else ", " + text
     causes = []
     for c in result.causes:
         first = c.findings[0].location
@@ -53,9 +62,7 @@ def _large(result: LintResult) -> str:
             e[c.id], e[c.rule], e[tuple(c.rules)], e[c.severity], enc(c.summary), c.count,
             e[first.file if first else spec], first.line if first else 0,
             first.column if first else 0))
-    return (f'{{"spec": {e[spec]}, "files": {_json.dumps(result.files)}, '
-            f'"findings": [{findings}], "causes": [{", ".join(causes)}], '
-            f'"suppressed": {_json.dumps(result.suppressed)}}}\n')
+    yield f'], "causes": [{", ".join(causes)}], "suppressed": {_json.dumps(result.suppressed)}}}\n'
 
 
 class _Urls(dict):  # type: ignore[type-arg]
@@ -66,9 +73,19 @@ class _Urls(dict):  # type: ignore[type-arg]
         return text
 
 
+def write(result: LintResult, options: RenderOptions | None, out: TextIO) -> None:
+    """What :func:`render` returns, written to ``out`` a few thousand findings at a time
+    (Graph beta's 65 MB report is never one string, nor one bytes object)."""
+    if len(result.violations) > _INDENTED_UP_TO:
+        for piece in _large(result):
+            out.write(piece)
+    else:
+        out.write(render(result, options))
+
+
 def render(result: LintResult, options: RenderOptions | None = None) -> str:
-    if len(result.violations) > 2000:
-        return _large(result)
+    if len(result.violations) > _INDENTED_UP_TO:
+        return "".join(_large(result))
     # small reports are indented (which takes the pure-Python encoder: slow on large ones)
     urls: dict[str, str | None] = {}
     findings = []

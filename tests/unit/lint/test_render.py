@@ -107,5 +107,13 @@ def test_large_json_report_is_json_dumps_byte_for_byte(tmp_path: Path) -> None:
     assert any(not v.extra.get("microversions") for v in result.violations)
     assert any(len(c.rules) > 1 for c in result.causes)
     assert FORMATS["json"](result, RenderOptions()) == _as_json_dumps(result, None)
+    # lint -o writes it piece by piece: the same bytes
+    from interopcheck.lint.cli import main
+
+    out = tmp_path / "report.json"
+    assert main([str(p), "-f", "json", "-o", str(out), "--fail-on", "never",
+                 "--base-dir", str(tmp_path)]) == 0
+    assert out.read_text(encoding="utf-8") == _as_json_dumps(
+        lint(p, base_dir=tmp_path), None)
     result.violations = result.violations[:2000]
     assert FORMATS["json"](result, RenderOptions()) == _as_json_dumps(result, 2)
