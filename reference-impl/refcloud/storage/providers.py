@@ -75,6 +75,27 @@ _SET_ROOT = sa.update(rp).where(rp.c.id == sa.bindparam("b_id")).values(
     root_provider_id=sa.bindparam("b_id"))
 
 
+def _insert_root_pg() -> sa.Insert:
+    """A new root on PostgreSQL in one statement: its id drawn from the sequence first, so
+    ``root_provider_id`` (its own id) is written by the INSERT instead of an UPDATE after it.
+    ON CONFLICT DO NOTHING RETURNING id, as ``_INSERT_NEW``."""
+    new_id = sa.select(sa.func.nextval(
+        sa.func.pg_get_serial_sequence(rp.name, rp.c.id.name)).label("id")).cte("new_id")
+    values = sa.select(
+        new_id.c.id,
+        *(sa.bindparam(name, type_=rp.c[name].type)
+          for name in ("uuid", "name", "generation")),
+        new_id.c.id, sa.null(),
+        *(sa.bindparam(name, type_=rp.c[name].type) for name in ("created_at", "updated_at")))
+    columns = ["id", "uuid", "name", "generation", "root_provider_id", "parent_provider_id",
+               "created_at", "updated_at"]
+    return (postgresql.insert(rp).from_select(columns, values).on_conflict_do_nothing()
+            .returning(rp.c.id))
+
+
+_INSERT_ROOT_PG = _insert_root_pg()
+
+
 def select_providers() -> sa.Select:
     """A SELECT of Provider columns; add WHERE clauses and pass rows to ``from_row``."""
     return _select()
@@ -193,11 +214,12 @@ def create(
     }
     lenient = _INSERT_NEW.get(conn.dialect.name)
     if lenient is not None:
-        new_id = conn.execute(lenient, row).scalar()
+        one_go = parent is None and conn.dialect.name == "postgresql"
+        new_id = conn.execute(_INSERT_ROOT_PG if one_go else lenient, row).scalar()
         if new_id is None:  # a uuid collision is named first
             field = _duplicate_field(conn, uuid, name) or "name"
             raise exceptions.DuplicateName(field=field, value=values[field])
-        if parent is None:
+        if parent is None and not one_go:
             conn.execute(_SET_ROOT, {"b_id": new_id})
         return _created(new_id, uuid, name, parent, now, updated_at)
     taken = [hit for (hit,) in conn.execute(_TAKEN, {"b_uuid": uuid, "b_name": name})]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 
 import sqlalchemy as sa
 
@@ -73,6 +75,33 @@ _PROVIDER_TRAIT_IDS = sa.select(_rptr.c.trait_id).where(
     _rptr.c.resource_provider_id == sa.bindparam("b_rp"))
 _LINK = sa.insert(_rptr)
 
+# Rows of standard traits (any name without the CUSTOM_ prefix), per database engine. They
+# are written once when the database is seeded (engine._sync_standard_names) and never change:
+# the API creates and deletes only CUSTOM_ traits, and a trait has nothing to update. So
+# PUT /resource_providers/{uuid}/traits needs no query for them (one round trip less).
+_STANDARD_ROWS: weakref.WeakKeyDictionary[sa.Engine, dict[str, sa.Row]] = (
+    weakref.WeakKeyDictionary())
+_STANDARD_LOCK = threading.Lock()
+
+
+def _standard_rows(conn: sa.Connection) -> dict[str, sa.Row]:
+    with _STANDARD_LOCK:
+        return _STANDARD_ROWS.setdefault(conn.engine, {})
+
+
+def _rows_by_names(conn: sa.Connection, names: list[str]) -> list[sa.Row]:
+    """The trait rows of ``names`` (unknown names are left out), standard ones from memory."""
+    known = _standard_rows(conn)
+    wanted = list(dict.fromkeys(names))
+    rows = [known[name] for name in wanted if name in known]
+    rest = [name for name in wanted if name not in known]
+    if rest:
+        fetched = list(conn.execute(_BY_NAMES, {"b_names": rest}))
+        known.update((row.name, row) for row in fetched
+                     if not row.name.startswith(CUSTOM_PREFIX))
+        rows += fetched
+    return rows
+
 
 def list_filtered(
     conn: sa.Connection,
@@ -91,7 +120,7 @@ def list_filtered(
     rptr = tables.resource_provider_traits
     if name_in is not None and prefix is None and associated is None:
         # the PUT /resource_providers/{uuid}/traits path: a prepared statement
-        rows = list(conn.execute(_BY_NAMES, {"b_names": list(name_in)})) if name_in else []
+        rows = _rows_by_names(conn, list(name_in)) if name_in else []
         rows.sort(key=lambda row: row.name)
         return rows
     query = _columns()

@@ -3,6 +3,7 @@
 Counted with SQLAlchemy's ``before_cursor_execute`` event on a real SQLite file behind the
 in-process WSGI app, for placeload's four writes of one provider. A regression that adds a
 round trip per row or per request (a savepoint, a re-read, one INSERT per inventory) fails.
+The same writes are counted on a throwaway PostgreSQL (``postgresql`` marker).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import pytest
 from refcloud.app import make_app
 from refcloud.config import Config
 from sqlalchemy import event
+
+from tests.support.postgres import PostgresServer
 
 HEADERS = {"x-auth-token": "admin", "openstack-api-version": "placement latest"}
 INVENTORY = {"VCPU": {"total": 32}, "MEMORY_MB": {"total": 8192}, "DISK_GB": {"total": 500}}
@@ -110,3 +113,50 @@ def test_stale_generation_still_refused(
     assert dup.status_code == 409 and "name" in dup.text
     dup = client.post("/resource_providers", json={"uuid": rp, "name": "other"})
     assert dup.status_code == 409 and "uuid" in dup.text
+
+
+@pytest.mark.postgresql
+def test_placeload_on_postgresql_without_savepoints(postgres_server: PostgresServer) -> None:
+    """On PostgreSQL: one transaction per write, the root's create one statement, no savepoint
+    (ON CONFLICT DO NOTHING instead), standard classes and traits without a lookup."""
+    app = make_app(Config(db_url=postgres_server.create_database(
+        f"rt_{uuid.uuid4().hex[:12]}")))
+    seen: list[str] = []
+    event.listen(app.db.engine, "before_cursor_execute",
+                 lambda _c, _cur, statement, _p, _ctx, _many: seen.append(statement))
+    event.listen(app.db.engine, "begin", lambda _conn: seen.append("BEGIN"))
+    try:
+        with httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://refcloud",
+                          headers=HEADERS) as client:
+            counts = []
+            for _round in range(2):  # the second provider finds aggregates and traits known
+                rp = str(uuid.uuid4())
+                seen.clear()
+                writes = [
+                    client.post("/resource_providers", json={"uuid": rp, "name": rp}),
+                    client.put(f"/resource_providers/{rp}/inventories", json={
+                        "resource_provider_generation": 0, "inventories": INVENTORY}),
+                    client.put(f"/resource_providers/{rp}/aggregates", json={
+                        "resource_provider_generation": 1, "aggregates": AGGREGATES}),
+                    client.put(f"/resource_providers/{rp}/traits", json={
+                        "resource_provider_generation": 2, "traits": TRAITS}),
+                ]
+                assert [w.status_code for w in writes] == [200] * 4, [w.text for w in writes]
+                assert writes[-1].json()["resource_provider_generation"] == 3
+                assert seen.count("BEGIN") == 4, seen
+                assert not any("SAVEPOINT" in s for s in seen), seen
+                counts.append(len(seen) - seen.count("BEGIN"))
+                got = client.get(f"/resource_providers/{rp}").json()
+                assert got["root_provider_uuid"] == rp and got["generation"] == 3
+            # create 1; inventories 4 (provider, existing classes, insert, generation);
+            # aggregates 5 (provider, aggregate ids, links, insert, generation; +2 to create
+            # the new aggregates); traits 4 (provider, links, generation, insert; +1 the first
+            # time, when the standard traits are looked up once)
+            assert counts == [17, 14], counts
+            dup = client.post("/resource_providers", json={"uuid": rp, "name": "other"})
+            assert dup.status_code == 409 and "uuid" in dup.text
+            dup = client.post("/resource_providers", json={"uuid": str(uuid.uuid4()),
+                                                            "name": rp})
+            assert dup.status_code == 409 and "name" in dup.text
+    finally:
+        app.db.dispose()
