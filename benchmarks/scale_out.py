@@ -318,6 +318,17 @@ def cpu_by_pid(pids: list[int]) -> dict[int, float]:
     return {pid: cpu_seconds([pid]) for pid in pids}
 
 
+def machine_busy_seconds() -> float:
+    """CPU seconds every process of the machine has used (``/proc/stat``: all but idle and
+    iowait), to tell how much of the 2 cores other work took during a load."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except (OSError, ValueError):
+        return 0.0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def self_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -356,7 +367,7 @@ def scale_out(args: argparse.Namespace, tmp: Path) -> dict[int, dict[str, list[f
     from tests.support.postgres import PostgresServer, PostgresUnavailable
 
     keys = ("writes_per_s", "candidates_per_s", "refcloud_ms", "postgres_ms", "client_ms",
-            "lost_updates", "failed_races")
+            "others_cores", "lost_updates", "failed_races")
     out: dict[int, dict[str, list[float]]] = {n: {k: [] for k in keys} for n in args.workers_list}
     try:
         pg = PostgresServer().start()
@@ -377,9 +388,11 @@ def scale_out(args: argparse.Namespace, tmp: Path) -> dict[int, dict[str, list[f
                     ref_pids = server_pids(server)
                     ref0, pg0, me0 = (cpu_seconds(ref_pids), cpu_by_pid(postmaster_pids(pg)),
                                       self_cpu())
+                    busy0 = machine_busy_seconds()
                     started = time.monotonic()
                     writes = lean_load_flat(server.base_url, args.scale_clients, server.name)
                     seconds = time.monotonic() - started
+                    busy = machine_busy_seconds() - busy0
                     pg1 = cpu_by_pid(postmaster_pids(pg))
                     ms = {"refcloud_ms": cpu_seconds(ref_pids) - ref0,
                           "postgres_ms": sum(c - pg0.get(pid, 0.0) for pid, c in pg1.items()),
@@ -395,11 +408,13 @@ def scale_out(args: argparse.Namespace, tmp: Path) -> dict[int, dict[str, list[f
                 point["candidates_per_s"].append(rate)
                 for key, cpu in ms.items():
                     point[key].append(cpu * 1000 / writes)
+                point["others_cores"].append(max(0.0, busy - sum(ms.values())) / seconds)
                 point["lost_updates"].append(lost)
                 point["failed_races"].append(failed)
                 log(f"  {n} process(es): {writes / seconds:.0f} writes/s (CPU ms/write: "
                     + ", ".join(f"{k[:-3]} {point[k][-1]:.2f}" for k in ms)
-                    + f"), lost updates {lost}, {rate:.1f} candidates answers/s "
+                    + f"; other work on the machine {point['others_cores'][-1]:.2f} cores)"
+                    f", lost updates {lost}, {rate:.1f} candidates answers/s "
                     f"({cands} candidates each)")
                 for line in race_lines:
                     log(f"    {line}")
@@ -431,13 +446,17 @@ def print_scale(points: dict[int, dict[str, list[float]]], args: argparse.Namesp
         print(f"{n:>9} {w:>9.0f} {w / w0:>7.2f} {c:>13.1f} {c / c0:>7.2f}"
               f" {int(sum(p['lost_updates'])):>12} {int(sum(p['failed_races'])):>12}   {rounds}")
     print("\nCPU milliseconds per write during the load (median over rounds): where the 2 "
-          "cores went")
-    head = (f"{'processes':>9} {'refcloud':>9} {'postgres':>9} {'client':>7} {'total':>7}")
+          "cores went;\n'others' is the rest of the machine's work meanwhile (other "
+          "processes, in cores: /proc/stat less the three)")
+    head = (f"{'processes':>9} {'refcloud':>9} {'postgres':>9} {'client':>7} {'total':>7}"
+            f" {'others (cores)':>15}   rounds (others)")
     print(head)
     print("-" * len(head))
     for n, p in sorted(points.items()):
         parts = [statistics.median(p[k]) for k in ("refcloud_ms", "postgres_ms", "client_ms")]
-        print(f"{n:>9} {parts[0]:>9.2f} {parts[1]:>9.2f} {parts[2]:>7.2f} {sum(parts):>7.2f}")
+        others = ", ".join(f"{x:.2f}" for x in p["others_cores"])
+        print(f"{n:>9} {parts[0]:>9.2f} {parts[1]:>9.2f} {parts[2]:>7.2f} {sum(parts):>7.2f}"
+              f" {statistics.median(p['others_cores']):>15.2f}   {others}")
 
 
 # ---- main ------------------------------------------------------------------------------------
