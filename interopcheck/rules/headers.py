@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from interopcheck.rules._schema import header_parameter
 from interopcheck.rules.registry import RuleContext, Violation, rule
 from interopcheck.rules.targets import ApiDocument, Operation, Parameter
 
@@ -20,7 +21,8 @@ CODENAMES = re.compile(r"(?i)(^|-)(nova|neutron|cinder|glance|keystone|ironic|ma
 
 
 @rule("HDR001", level="SHOULD", guideline="headers",
-      description="New headers do not use the X- prefix", given=(Parameter, Operation))
+      description="New headers do not use the X- prefix", given=(Parameter, Operation),
+      when={Parameter: header_parameter})
 def hdr001(ctx: RuleContext, target: Parameter | Operation) -> Iterator[Violation]:
     if isinstance(target, Parameter):
         if target.where == "header" and target.name.lower().startswith("x-") \
@@ -36,7 +38,7 @@ def hdr001(ctx: RuleContext, target: Parameter | Operation) -> Iterator[Violatio
 
 @rule("HDR004", level="SHOULD", guideline="terms",
       description="Headers name the service type, not the project codename",
-      given=Parameter)
+      given=Parameter, when=header_parameter)
 def hdr004(ctx: RuleContext, p: Parameter) -> Iterator[Violation]:
     if p.where == "header" and CODENAMES.search(p.name):
         yield ctx.finding(f"header {p.name} names a project codename; use the service type",
@@ -64,7 +66,7 @@ def _custom(name: str) -> bool:
 
 @rule("HDR002", level="SHOULD", guideline="headers",
       description="Custom headers are namespaced OpenStack-<ServiceType>-...",
-      given=(Parameter, Operation))
+      given=(Parameter, Operation), when={Parameter: header_parameter})
 def hdr002(ctx: RuleContext, target: Parameter | Operation) -> Iterator[Violation]:
     if isinstance(target, Parameter):
         if target.where == "header" and _custom(target.name):

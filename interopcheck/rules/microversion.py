@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from interopcheck.rules._schema import header_parameter, versioned_operation
 from interopcheck.rules.registry import RuleContext, Violation, rule
 from interopcheck.rules.targets import ErrorBody, Exchange, Operation, Parameter, Schema
 
@@ -14,7 +15,7 @@ GENERIC = "openstack-api-version"
 
 
 def _versioned(op: Operation) -> bool:
-    return op.api is not None and op.api.microversioned
+    return versioned_operation(op)
 
 
 def _declares(op: Operation, status: str) -> bool:
@@ -23,7 +24,7 @@ def _declares(op: Operation, status: str) -> bool:
 
 @rule("MV001", level="MUST", guideline="microversion#version-discovery",
       description="Microversioned operations declare the OpenStack-API-Version request header",
-      given=Operation)
+      given=Operation, when=versioned_operation)
 def mv001(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     if _versioned(op) and op.param(GENERIC, "header") is None:
         legacy = [p.name for p in op.parameters if p.where == "header"
@@ -35,7 +36,7 @@ def mv001(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
 
 @rule("MV006", level="MUST", guideline="microversion#client-interaction",
       description="Microversioned operations declare 406 for out-of-range versions",
-      given=Operation)
+      given=Operation, when=versioned_operation)
 def mv006(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     if _versioned(op) and not _declares(op, "406"):
         yield ctx.finding(f"{op.label} does not declare a 406 response (unsupported version)",
@@ -43,7 +44,8 @@ def mv006(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
 
 
 @rule("MV008", level="MUST", guideline="microversion#client-interaction",
-      description="Microversioned operations declare 400 for malformed versions", given=Operation)
+      description="Microversioned operations declare 400 for malformed versions", given=Operation,
+      when=versioned_operation)
 def mv008(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     if _versioned(op) and not _declares(op, "400"):
         yield ctx.finding(f"{op.label} does not declare a 400 response (malformed version)",
@@ -62,7 +64,7 @@ def _missing_response_header(ctx: RuleContext, op: Operation, header: str,
 
 @rule("MV010", level="MUST", guideline="microversion#version-discovery",
       description="Responses echo the executed version in OpenStack-API-Version",
-      given=Operation)
+      given=Operation, when=versioned_operation)
 def mv010(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     yield from _missing_response_header(ctx, op, GENERIC)
 
@@ -75,7 +77,8 @@ def mv010_live(ctx: RuleContext, ex: Exchange) -> Iterator[Violation]:
 
 
 @rule("MV011", level="MUST", guideline="microversion#version-discovery",
-      description="Responses carry Vary: OpenStack-API-Version", given=Operation)
+      description="Responses carry Vary: OpenStack-API-Version", given=Operation,
+      when=versioned_operation)
 def mv011(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     yield from _missing_response_header(ctx, op, "vary")
 
@@ -122,7 +125,7 @@ def mv013(ctx: RuleContext, target: Operation | Parameter | Schema) -> Iterator[
 
 @rule("MV018", level="SHOULD", guideline="headers",
       description="Use OpenStack-API-Version, not a per-service legacy version header",
-      given=Parameter)
+      given=Parameter, when=header_parameter)
 def mv018(ctx: RuleContext, p: Parameter) -> Iterator[Violation]:
     if p.where == "header" and LEGACY_HEADER.match(p.name):
         yield ctx.finding(f"legacy per-service version header {p.name}; use "
@@ -145,7 +148,7 @@ def _header_values(p: Parameter) -> list[str]:
 
 @rule("MV002", level="MUST", guideline="microversion#version-discovery",
       description="The version header names the service type, not the project codename",
-      given=Parameter)
+      given=Parameter, when=header_parameter)
 def mv002(ctx: RuleContext, p: Parameter) -> Iterator[Violation]:
     if p.where != "header" or p.name.lower() != GENERIC:
         return
@@ -159,7 +162,7 @@ def mv002(ctx: RuleContext, p: Parameter) -> Iterator[Violation]:
 
 @rule("MV003", level="MUST", guideline="microversion#client-interaction",
       description="Without the header the minimum version applies (a documented default is it)",
-      given=Parameter)
+      given=Parameter, when=header_parameter)
 def mv003(ctx: RuleContext, p: Parameter) -> Iterator[Violation]:
     if p.where != "header" or p.name.lower() != GENERIC:
         return
@@ -177,7 +180,8 @@ def mv003(ctx: RuleContext, p: Parameter) -> Iterator[Violation]:
 
 
 @rule("MV007", level="MUST", guideline="microversion#version-discovery",
-      description="The 406 error carries min_version and max_version", given=Operation)
+      description="The 406 error carries min_version and max_version", given=Operation,
+      when=versioned_operation)
 def mv007(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     resp = op.responses.get("406")
     if not _versioned(op) or resp is None or resp.schema is None:

@@ -8,7 +8,9 @@ walker in :mod:`interopcheck.lint.sources`, or the live checker) produces target
 evaluator hands each target to every enabled rule whose ``given`` contains its kind.
 ``when`` (optional) names the keys a target's ``value`` must hold one of for the rule to have
 anything to say about it (most schemas have no ``properties``: the field rules skip them
-without a call); it is a promise the rule keeps, checked by a test that runs it anyway.
+without a call), or is a predicate on the target (a header parameter, an operation of a
+microversioned API), asked once per target for all the rules that share it; it is a promise
+the rule keeps, checked by a test that runs it anyway.
 A rule can gain more target kinds later with :meth:`Rule.also` (e.g. the live half of a rule
 whose static half already exists), so one rule object covers both modes.
 """
@@ -77,8 +79,11 @@ _DEFAULT_SEVERITY = {Level.MUST: Severity.ERROR, Level.SHOULD: Severity.WARNING,
                      Level.EXTRA: Severity.INFO}
 
 RuleFn = Callable[["RuleContext", Any], Iterable["Violation"]]
-#: ``when`` as given to :func:`rule` / :meth:`Rule.also`: keys for every kind, or per kind
-When = Iterable[str] | Mapping[type, Iterable[str]] | None
+#: a rule's precondition on a kind of target: keys its value holds one of, or a predicate
+Condition = tuple[str, ...] | Callable[[Any], bool]
+#: ``when`` as given to :func:`rule` / :meth:`Rule.also`: for every kind, or per kind
+Predicate = Callable[[Any], bool]
+When = Iterable[str] | Predicate | Mapping[type, Iterable[str] | Predicate] | None
 
 
 @dataclass(slots=True)
@@ -116,8 +121,8 @@ class Rule:
     severity: Severity
     #: target kind -> the implementation for it (``fn`` dispatches over these)
     impls: dict[type, RuleFn] = field(default_factory=dict)
-    #: target kind -> keys the target's ``value`` must hold one of (see the module doc)
-    when: dict[type, tuple[str, ...]] = field(default_factory=dict)
+    #: target kind -> the precondition of the rule on it (see the module doc)
+    when: dict[type, Condition] = field(default_factory=dict)
 
     def fn_for(self, kind: type) -> RuleFn | None:
         """The implementation for targets of ``kind`` (no per-call dispatch), or None."""
@@ -126,8 +131,9 @@ class Rule:
                 return fn
         return None
 
-    def when_for(self, kind: type) -> tuple[str, ...] | None:
-        """The keys one of which a ``kind`` target's value must hold, or None (any target)."""
+    def when_for(self, kind: type) -> Condition | None:
+        """The precondition on ``kind`` targets: keys their value must hold one of, or a
+        predicate; None: any target."""
         for given, keys in self.when.items():
             if issubclass(kind, given):
                 return keys
@@ -164,12 +170,16 @@ class Rule:
         yield from self.fn(ctx, target)
 
 
-def _when(when: When, kinds: tuple[type[Target], ...]) -> dict[type, tuple[str, ...]]:
+def _condition(cond: Iterable[str] | Predicate) -> Condition:
+    return cond if callable(cond) else tuple(cond)
+
+
+def _when(when: When, kinds: tuple[type[Target], ...]) -> dict[type, Condition]:
     if when is None:
         return {}
     if isinstance(when, Mapping):
-        return {kind: tuple(keys) for kind, keys in when.items()}
-    return dict.fromkeys(kinds, tuple(when))
+        return {kind: _condition(cond) for kind, cond in when.items()}
+    return dict.fromkeys(kinds, _condition(when))
 
 
 def _modes_of(kinds: Iterable[type[Target]]) -> frozenset[str]:
