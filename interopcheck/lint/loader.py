@@ -234,10 +234,8 @@ class CanonicalJsonLocator:
     whitespace, keys in order): a member's offset in its container is the sum of the
     serialized lengths of the members before it. Line 1; the column counts characters.
 
-    :meth:`prepare` with every pointer to be located first (the engine does) marks the
-    containers on their way; a marked container's length is then summed from its members'
-    instead of serialized, so each byte of the document is serialized once, not once per
-    level it is nested at."""
+    :meth:`locate_all` (what the engine uses) serializes each byte of the document about
+    once; :meth:`locate`, one pointer at a time, serializes each container's members."""
 
     def __init__(self, raw: bytes, data: Any) -> None:
         self.raw = raw
@@ -249,65 +247,82 @@ class CanonicalJsonLocator:
         self._continuations: list[int] | None = None
 
     def locate_all(self, pointers: Iterable[str]) -> dict[str, tuple[int, int]]:
-        """(line, column) of each pointer (each must be ``""`` or start with ``/``). Pointers
-        share their parents' work: each container on the way is found once, and marked so
-        that its length is summed from its members' instead of serialized."""
+        """(line, column) of each pointer (each ``""`` or starting with ``/``), in one descent
+        over the tree of their tokens: each container on the way is read once, its members'
+        offsets summed from the lengths of those before them (a member on the way is summed
+        from its own members, any other serialized once)."""
+        trie: dict[str, Any] = {}
         pointers = list(pointers)
-        # 1. the value at each pointer and its parents (None: not there), marking containers
-        values: dict[str, Any] = {"": self.data}
-        marked = self._marked
-
-        def value_at(pointer: str) -> Any:
-            hit = values.get(pointer, _ABSENT)
-            if hit is not _ABSENT:
-                return hit
-            cut = pointer.rfind("/")
-            parent = value_at(pointer[:cut])
-            tok = _unescape(pointer[cut + 1:])
-            value = None
-            if isinstance(parent, dict):
-                marked.add(id(parent))
-                value = parent.get(tok, _ABSENT)
-            elif isinstance(parent, list):
-                marked.add(id(parent))
-                try:
-                    value = parent[int(tok)]
-                except (IndexError, ValueError):
-                    value = _ABSENT
-            else:
-                value = _ABSENT
-            values[pointer] = value
-            return value
-
-        # 2. (at, pos, value, found) of each: a missing node stops at its deepest parent
-        places: dict[str, tuple[int, int, Any, bool]] = {"": (0, 0, self.data, True)}
-
-        def place(pointer: str) -> tuple[int, int, Any, bool]:
-            hit = places.get(pointer)
-            if hit is not None:
-                return hit
-            cut = pointer.rfind("/")
-            parent = place(pointer[:cut])
-            at, pos, value, found = parent
-            out = parent if not found else (at, pos, value, False)
-            if found and isinstance(value, (dict, list)):
-                tok = _unescape(pointer[cut + 1:])
-                try:
-                    if isinstance(value, dict):
-                        rel_at, rel = self._children(value)[0][tok]  # type: ignore[index]
-                        out = (pos + rel_at, pos + rel, value[tok], True)
-                    else:
-                        index = int(tok)
-                        rel = self._children(value)[0][index]  # type: ignore[index]
-                        out = (pos + rel, pos + rel, value[index], True)
-                except (KeyError, IndexError, ValueError):
-                    pass
-            places[pointer] = out
-            return out
-
         for pointer in pointers:
-            value_at(pointer)
-        return {pointer: (1, self._column(place(pointer)[0])) for pointer in pointers}
+            node = trie
+            if pointer:
+                for raw in pointer[1:].split("/"):
+                    node = node.setdefault(raw, {})
+        found: dict[str, int] = {}
+        self._descend(self.data, 0, 0, trie, "", found)
+        return {p: (1, self._column(found[p])) for p in pointers}
+
+    def _descend(self, value: Any, pos: int, at: int, trie: dict[str, Any], pointer: str,
+                 found: dict[str, int]) -> int:
+        """Record ``at`` for ``pointer`` and, below it, for everything ``trie`` holds; return
+        the serialized length of ``value`` (which starts at ``pos``). The members between two
+        wanted ones are measured together: one ``orjson.dumps`` of them (a dict or list of
+        ``n`` members is 2 + their lengths + ``n - 1`` commas long)."""
+        found[pointer] = at
+        dumps = orjson.dumps
+        if not trie:
+            return len(dumps(value))
+        if not isinstance(value, (dict, list)) or not value:  # nothing below it
+            for raw, sub in trie.items():
+                _stop_at(at, sub, f"{pointer}/{raw}", found)
+            return len(dumps(value))
+        size = len(value)
+        wanted: dict[int, list[str]] = {}  # member index -> raw pointer tokens naming it
+        if isinstance(value, dict):
+            index = dict(zip(value, range(size), strict=True))
+            for raw in trie:
+                i = index.get(_unescape(raw))
+                if i is not None:
+                    wanted.setdefault(i, []).append(raw)
+        else:
+            for raw in trie:
+                try:
+                    i = int(raw)
+                except ValueError:
+                    continue
+                if -size <= i < size:
+                    wanted.setdefault(i % size, []).append(raw)
+        i = pos + 1  # offsets are absolute
+        done = 0  # members measured so far
+        if isinstance(value, dict):
+            members = iter(value.items())
+            for n in sorted(wanted):
+                if n > done:  # each member and its comma: together 1 less than their dict
+                    i += len(dumps(dict(itertools.islice(members, n - done)))) - 1
+                key, item = next(members)
+                j = i + len(dumps(key)) + 1  # past '"key":'
+                for raw in wanted[n]:
+                    length = self._descend(item, j, i, trie[raw], f"{pointer}/{raw}", found)
+                i = j + length + 1  # past the value and ',' (or the closing brace)
+                done = n + 1
+            if done < size:
+                i += len(dumps(dict(members))) - 1
+        else:
+            for n in sorted(wanted):
+                if n > done:
+                    i += len(dumps(value[done:n])) - 1
+                for raw in wanted[n]:
+                    length = self._descend(value[n], i, i, trie[raw], f"{pointer}/{raw}",
+                                           found)
+                i += length + 1
+                done = n + 1
+            if done < size:
+                i += len(dumps(value[done:])) - 1
+        # tokens that name nothing here: their pointers stop at this node
+        for raw, sub in trie.items():
+            if f"{pointer}/{raw}" not in found:
+                _stop_at(at, sub, f"{pointer}/{raw}", found)
+        return i - pos
 
     def _length(self, value: Any) -> int:
         if id(value) in self._marked:
@@ -361,7 +376,10 @@ class CanonicalJsonLocator:
         return 1, self._column(at)
 
 
-_ABSENT = object()
+def _stop_at(at: int, trie: dict[str, Any], pointer: str, found: dict[str, int]) -> None:
+    found[pointer] = at
+    for raw, sub in trie.items():
+        _stop_at(at, sub, f"{pointer}/{raw}", found)
 
 
 def _unescape(token: str) -> str:

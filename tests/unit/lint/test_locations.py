@@ -168,7 +168,7 @@ def test_one_line_json_located_from_serialized_lengths_as_by_scanning(tmp_path: 
     assert isinstance(src.locator, CanonicalJsonLocator)
     assert src.data == data
     pointers = [*_all_pointers(data), "/nope", "/paths/~1a~1{id}/put", "/list/9", "/list/x",
-                "/list/2/-1", "/last/0"]
+                "/list/2/-1", "/last/0", "/list/2/0/x", "/list/2/3/y/z"]
     scanner = JsonLocator(text)
     fresh = CanonicalJsonLocator(text.encode(), data)
     src.prepare_locations(pointers)
