@@ -16,7 +16,6 @@ import pytest
 from interopcheck.lint import Loader
 from interopcheck.lint.engine import _targets, check_document
 from interopcheck.lint.sources import api_document
-from interopcheck.rules.evaluate import _test
 from interopcheck.rules.registry import REGISTRY, Rule, RuleContext
 from interopcheck.rules.targets import Operation, Parameter, Schema
 from tests.unit.rules._docs import ERRORS, S, json_body, obj, one, op, resp
@@ -71,7 +70,10 @@ def test_a_rule_finds_nothing_where_its_when_keys_are_absent(
         pytest.fail(f"no OpenStack documents under {SHARED / 'specs'}")
     cond = rule.when_for(kind)
     assert cond is not None
-    met = _test(cond)  # what evaluate asks
+
+    def met(target: Any) -> bool:  # what evaluate asks
+        return cond(target) if callable(cond) else any(k in target.value for k in cond)
+
     fn, ctx = rule.fn_for(kind), RuleContext(rule)
     assert fn is not None
     skipped = 0
