@@ -102,10 +102,25 @@ def search(
     Raises ``ResourceClassNotFound`` / ``TraitNotFound`` for unknown names
     (in Placement's order); returns an empty Result when nothing matches.
     """
+    _sqlite_cache(conn)
     try:
         return _Search(conn, groups, params, nested_aware, randomize).run()
     except merge.Empty:
         return Result()
+
+
+#: SQLite page cache per connection for searches (KiB, as a negative cache_size): the
+#: default 2 MB holds a few thousand providers' rows, so bigger clouds re-read pages
+#: through the OS on every search. Pages are only held once read.
+SQLITE_CACHE_KIB = 64 * 1024
+
+
+def _sqlite_cache(conn: sa.Connection) -> None:
+    """A bigger page cache on this SQLite connection, once per connection."""
+    if conn.dialect.name != "sqlite" or conn.info.get("refcloud_search_cache"):
+        return
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+    conn.info["refcloud_search_cache"] = True
 
 
 class _Search:
@@ -195,11 +210,12 @@ class _Search:
             is not None
         )
         sharing_id = d.trait_ids.get(SHARING_TRAIT)
-        rows = conn.execute(
+        rows = render.rows(
+            conn,
             sa.select(rpt_t.c.resource_provider_id, rpt_t.c.trait_id).where(
                 rpt_t.c.trait_id.in_(sorted(set(d.trait_ids.values())))
-            )
-        ).all()
+            ),
+        )
         holders = d.trait_holders
         for rp, trait in rows:
             found = holders.get(trait)
@@ -210,11 +226,12 @@ class _Search:
         d.sharing = set(holders.get(sharing_id, ())) if sharing_id is not None else set()
         seen: set[int] = set().union(*holders.values())
         if d.agg_ids:
-            rows = conn.execute(
+            rows = render.rows(
+                conn,
                 sa.select(rpa_t.c.resource_provider_id, rpa_t.c.aggregate_id).where(
                     rpa_t.c.aggregate_id.in_(sorted(set(d.agg_ids.values())))
-                )
-            ).all()
+                ),
+            )
             members = d.agg_members
             for rp, agg in rows:
                 found = members.get(agg)
@@ -251,7 +268,7 @@ class _Search:
         })
         fitting = d.fitting
         for rc, amount in wanted:
-            found = set(conn.execute(_FITTING, {"rc": rc, "amount": amount}).scalars().all())
+            found = {rp for (rp,) in render.rows(conn, _FITTING, {"rc": rc, "amount": amount})}
             fitting[rc, amount] = found
             seen |= found
         d.inventory_loader = self._load_inventory_rows
@@ -272,7 +289,7 @@ class _Search:
             query = query.where(inv_t.c.resource_provider_id.in_(sorted(ids)))
             used_where = sa.and_(used_where, alloc_t.c.resource_provider_id.in_(sorted(ids)))
         used = render.usage(self.conn, used_where)
-        for rp, rc, capacity, max_unit in self.conn.execute(query).all():
+        for rp, rc, capacity, max_unit in render.rows(self.conn, query):
             d.inventory[rp, rc] = (capacity, max_unit, used.get((rp, rc), 0))
 
     def _load_providers(self, ids: set[int]) -> None:
@@ -289,7 +306,7 @@ class _Search:
         else:
             d.all_providers = True
         uuid_of, parent_of, root_of = d.uuid_of, d.parent_of, d.root_of
-        for rp, uuid, parent, root in self.conn.execute(query).all():
+        for rp, uuid, parent, root in render.rows(self.conn, query):
             uuid_of[rp] = uuid
             parent_of[rp] = parent
             root_of[rp] = root

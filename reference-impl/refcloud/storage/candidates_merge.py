@@ -358,10 +358,26 @@ def merge_groups(
     if len(suffixes) == 1:
         combos: list[Combo] = [(a,) for a in per_group[suffixes[0]][:stop]]
         return _dedupe(combos) if dedupe else combos
-    by_anchor: dict[int, dict[str, list[Areq]]] = {}
-    for suffix, areqs in per_group.items():
+    # anchor -> one list of Areqs per group, in group order; anchors some group
+    # cannot serve are dropped as soon as that group is seen.
+    by_anchor: dict[int, list[list[Areq]]] = {}
+    for index, areqs in enumerate(per_group.values()):
+        if index == 0:
+            for areq in areqs:
+                lists = by_anchor.get(areq.anchor)
+                if lists is None:
+                    by_anchor[areq.anchor] = [[areq]]
+                else:
+                    lists[0].append(areq)
+            continue
         for areq in areqs:
-            by_anchor.setdefault(areq.anchor, {}).setdefault(suffix, []).append(areq)
+            lists = by_anchor.get(areq.anchor)
+            if lists is None:
+                continue
+            if len(lists) == index:
+                lists.append([areq])
+            else:
+                lists[index].append(areq)
     granular = [i for i, s in enumerate(suffixes) if s]
     isolate = params.group_policy == "isolate"
     subtrees = [
@@ -371,15 +387,24 @@ def merge_groups(
     out: list[Combo] = []
     append = out.append
     loaded = False
+    groups = len(suffixes)
     for lists in by_anchor.values():
-        if len(lists) != len(suffixes):
+        if len(lists) != groups:
             continue
-        for combo in itertools.product(*(lists[s] for s in suffixes)):
+        # Can two groups use one provider under this anchor at all?
+        used: set[int] = set()
+        count = 0
+        for areqs in lists:
+            for areq in areqs:
+                used |= areq.providers
+                count += len(areq.providers)
+        may_overlap = len(used) < count
+        for combo in itertools.product(*lists):
             if isolate and len({next(iter(combo[i].providers)) for i in granular}) != len(granular):
                 continue
             if subtrees and not _same_subtree(data, combo, subtrees, ancestors):
                 continue
-            if overlapping(combo):
+            if may_overlap and overlapping(combo):
                 if not loaded:
                     _load_inventories(data, per_group)
                     loaded = True
@@ -463,6 +488,15 @@ def _same_subtree(
 ) -> bool:
     """Each same_subtree set: one provider is an ancestor of all the others."""
     for indexes in subtrees:
+        if len(indexes) == 2:  # the common case: two groups, one provider each
+            p, q = combo[indexes[0]].providers, combo[indexes[1]].providers
+            if len(p) == 1 and len(q) == 1:
+                (a,), (b,) = p, q
+                if a == b or a in (cache.get(b) or _ancestors(data, b, cache)):
+                    continue
+                if b in (cache.get(a) or _ancestors(data, a, cache)):
+                    continue
+                return False
         rps: set[int] = set()
         for i in indexes:
             rps |= combo[i].providers

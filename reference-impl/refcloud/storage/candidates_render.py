@@ -41,6 +41,22 @@ class Result:
     provider_summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
+def rows(
+    conn: sa.Connection, stmt: sa.Executable, params: dict[str, Any] | None = None
+) -> list[tuple]:
+    """All rows as the driver's plain tuples.
+
+    SQLAlchemy's Row objects and result processing cost about as much again as the
+    driver's own fetch on the thousands of rows a search reads; the columns read here
+    are integers, floats and strings, which need no processing on SQLite or PostgreSQL.
+    """
+    result = conn.execute(stmt, params)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
 def _root_filter(ids: set[int]) -> sa.ColumnElement | None:
     """``root IN ids`` for small sets; None (no filter) for large ones."""
     if len(ids) > MAX_IN_LIST:
@@ -78,7 +94,7 @@ class Renderer:
             query = sa.select(rp_t.c.id, rp_t.c.uuid)
             if len(missing) <= MAX_IN_LIST:
                 query = query.where(rp_t.c.id.in_(sorted(missing)))
-            d.uuid_of.update(self.conn.execute(query).all())
+            d.uuid_of.update(rows(self.conn, query))
             gone = missing - d.uuid_of.keys()
             if gone:  # deleted meanwhile (PostgreSQL READ COMMITTED): not a candidate
                 combos = [c for c in combos if not any(a.providers & gone for a in c)]
@@ -123,7 +139,8 @@ class Renderer:
         # Per Areq (by identity): its allocations piece and its mappings list.
         # Pieces are shared between candidates; nothing mutates them later.
         pieces: dict[int, tuple[dict[str, dict[str, dict[str, int]]], list[str]]] = {}
-        requests = []
+        requests: list[dict] = []
+        append = requests.append
         get_piece = pieces.get
         make_piece = self._piece
         overlaps = self.data.overlaps
@@ -135,13 +152,13 @@ class Renderer:
                     for suffix, areq in zip(suffixes, combo, strict=True)
                 }
             else:
+                found = [get_piece(id(areq)) or make_piece(areq, pieces, rc_names)
+                         for areq in combo]
                 allocations = {}
-                mappings = {}
-                for suffix, areq in zip(suffixes, combo, strict=True):
-                    piece = get_piece(id(areq)) or make_piece(areq, pieces, rc_names)
+                for piece in found:
                     allocations.update(piece[0])
-                    mappings[suffix] = piece[1]
-            requests.append({"allocations": allocations, "mappings": mappings})
+                mappings = dict(zip(suffixes, [piece[1] for piece in found], strict=True))
+            append({"allocations": allocations, "mappings": mappings})
         return requests
 
     def _amounts(self, areq: merge.Areq, rc_names: dict[int, str]) -> dict[str, int]:
@@ -215,7 +232,7 @@ class Renderer:
                     query = query.where(cond)
                 else:
                     d.all_providers = True
-                for rp, uuid, parent, root in conn.execute(query).all():
+                for rp, uuid, parent, root in rows(conn, query):
                     uuid_of[rp] = uuid
                     d.parent_of[rp] = parent
                     d.root_of[rp] = root
@@ -225,38 +242,45 @@ class Renderer:
                 for rp, root in d.root_of.items()
                 if root in roots and (only is None or rp in only)
             ]
-        resources_of = self._summary_inventories(members, cond, rc_names)
-        traits_of = self._summary_traits(resources_of, cond)
-        shared_resources: dict[tuple, dict[str, dict[str, int]]] = {}
+        wanted = {rp for rp, _parent, _root in members}
+        resources_of = self._summary_inventories(wanted, cond, rc_names)
+        traits_of = self._summary_traits(wanted, cond)
+        no_resources: dict[str, dict[str, int]] = {}
         no_traits: list[str] = []
+        get_resources = resources_of.get
+        get_traits = traits_of.get
         out: dict[str, dict[str, Any]] = {}
-        for rp, parent, root in members:
-            key = tuple(resources_of[rp])
-            resources = shared_resources.get(key)
-            if resources is None:
-                resources = shared_resources[key] = {
-                    name: {"capacity": capacity, "used": used} for name, capacity, used in key
+        if not d.has_trees:
+            for rp, _parent, _root in members:
+                uuid = uuid_of[rp]
+                out[uuid] = {
+                    "resources": get_resources(rp, no_resources),
+                    "traits": get_traits(rp, no_traits),
+                    "parent_provider_uuid": None,
+                    "root_provider_uuid": uuid,
                 }
-            out[uuid_of[rp]] = {
-                "resources": resources,
-                "traits": traits_of.get(rp, no_traits),
-                "parent_provider_uuid": uuid_of.get(parent) if parent is not None else None,
-                "root_provider_uuid": uuid_of.get(root, uuid_of[rp]),
+            return out
+        get_uuid = uuid_of.get
+        for rp, parent, root in members:
+            uuid = uuid_of[rp]
+            out[uuid] = {
+                "resources": get_resources(rp, no_resources),
+                "traits": get_traits(rp, no_traits),
+                "parent_provider_uuid": get_uuid(parent) if parent is not None else None,
+                "root_provider_uuid": get_uuid(root, uuid),
             }
         return out
 
     def _summary_inventories(
-        self,
-        members: list[tuple[int, int | None, int]],
-        cond: sa.ColumnElement | None,
-        rc_names: dict[int, str],
-    ) -> dict[int, list[tuple[str, int, int]]]:
-        """(class, capacity, used) of every inventory of these providers.
+        self, members: set[int], cond: sa.ColumnElement | None, rc_names: dict[int, str]
+    ) -> dict[int, dict[str, dict[str, int]]]:
+        """{class: {"capacity", "used"}} of these providers (those with inventories).
 
-        Equal pieces are one shared tuple, so that equal resources dicts are found
-        by a cheap key later: far fewer objects to build, keep and encode.
+        Providers with equal inventories share one dict: a trie is walked by each
+        provider's (class, capacity, used) pieces in row order, and a node's dict is
+        the resources of the path to it. No list or key is built per provider; far
+        fewer objects to build, keep and encode.
         """
-        resources_of: dict[int, list[tuple[str, int, int]]] = {rp: [] for rp, _p, _r in members}
         query = sa.select(
             inv_t.c.resource_provider_id,
             inv_t.c.resource_class_id,
@@ -272,23 +296,24 @@ class Renderer:
                 sa.select(rp_t.c.id).where(cond).scalar_subquery()
             )
         used = usage(self.conn, used_where)
-        get = resources_of.get
         get_used = used.get
-        pieces: dict[tuple, tuple[str, int, int]] = {}
-        get_piece = pieces.get
-        for rp, rc, capacity in self.conn.execute(query).all():
-            found = get(rp)
-            if found is None:
+        start: tuple[dict[str, dict[str, int]], dict[tuple, Any]] = ({}, {})
+        node_of: dict[int, tuple[dict[str, dict[str, int]], dict[tuple, Any]]] = {}
+        get_node = node_of.get
+        for rp, rc, capacity in rows(self.conn, query):
+            if rp not in members:
                 continue
+            node = get_node(rp, start)
             key = (rc, capacity, get_used((rp, rc), 0) if used else 0)
-            piece = get_piece(key)
-            if piece is None:
-                piece = pieces[key] = (rc_names[rc], int(capacity), key[2])
-            found.append(piece)
-        return resources_of
+            step = node[1].get(key)
+            if step is None:
+                piece = {"capacity": int(capacity), "used": key[2]}
+                step = node[1][key] = ({**node[0], rc_names[rc]: piece}, {})
+            node_of[rp] = step
+        return {rp: node[0] for rp, node in node_of.items()}
 
     def _summary_traits(
-        self, members: dict[int, Any], cond: sa.ColumnElement | None
+        self, members: set[int], cond: sa.ColumnElement | None
     ) -> dict[int, list[str]]:
         """Trait names, in trait id order (as Placement lists them)."""
         query = sa.select(rpt_t.c.resource_provider_id, rpt_t.c.trait_id).order_by(
@@ -298,8 +323,8 @@ class Renderer:
             query = query.select_from(
                 rpt_t.join(rp_t, rp_t.c.id == rpt_t.c.resource_provider_id)
             ).where(cond)
-        rows = self.conn.execute(query).all()
-        ids = {trait for _rp, trait in rows}
+        pairs = rows(self.conn, query)
+        ids = {trait for _rp, trait in pairs}
         if not ids:
             return {}
         names = dict(
@@ -315,7 +340,7 @@ class Renderer:
         start: tuple[list[str], dict[int, Any]] = ([], {})
         node_of: dict[int, tuple[list[str], dict[int, Any]]] = {}
         get = node_of.get
-        for rp, trait in rows:
+        for rp, trait in pairs:
             if rp in members:
                 node = get(rp, start)
                 step = node[1].get(trait)
@@ -334,5 +359,4 @@ def usage(conn: sa.Connection, where: sa.ColumnElement | None) -> dict[tuple[int
     ).group_by(alloc_t.c.resource_provider_id, alloc_t.c.resource_class_id)
     if where is not None:
         query = query.where(where)
-    rows = conn.execute(query).all()
-    return {(rp, rc): int(total or 0) for rp, rc, total in rows}
+    return {(rp, rc): int(total or 0) for rp, rc, total in rows(conn, query)}
