@@ -9,7 +9,6 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from importlib import metadata
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -32,6 +31,8 @@ ALIASES = {"github-actions": "github", "stylish": "text"}
 
 def tool_version() -> str:
     """The installed distribution's version (what SARIF ``driver.version`` reports)."""
+    from importlib import metadata  # only SARIF asks: not imported by every run
+
     try:
         return metadata.version("interopcheck")
     except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
@@ -131,8 +132,11 @@ def base_dir(option: str | None) -> Path:
 
 def render_options(args: argparse.Namespace, base: Path) -> RenderOptions:
     junit = tuple(Severity(s.strip()) for s in args.junit_failures.split(",") if s.strip())
-    return RenderOptions(junit_failures=junit, tool_version=tool_version(),
-                         base_uri=base.as_uri() + "/")
+    fmt = getattr(args, "format", "sarif")
+    if ALIASES.get(fmt, fmt) == "sarif":  # the only format that reports the version
+        return RenderOptions(junit_failures=junit, tool_version=tool_version(),
+                             base_uri=base.as_uri() + "/")
+    return RenderOptions(junit_failures=junit, base_uri=base.as_uri() + "/")
 
 
 def _list_rules(out: TextIO) -> int:
