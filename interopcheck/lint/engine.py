@@ -120,6 +120,8 @@ def lint_source(root: SourceFile, config: LintConfig | None = None) -> LintResul
     # no operation with x-openstack bounds: no finding has a microversion range
     versioned = any(op.min_version is not None or op.max_version is not None
                     for op in api.operations)
+    # no file mentions x-interopcheck-ignore: no finding needs its ancestors looked at
+    inline = any(getattr(src, "has_inline_ignores", True) for src, _ in by_source.values())
     out: list[Violation] = []
     suppressed = 0
     ignores = config.ignores
@@ -129,7 +131,7 @@ def lint_source(root: SourceFile, config: LintConfig | None = None) -> LintResul
         versions = _versions(v.target) if versioned else None
         if versions:
             v.extra["microversions"] = versions
-        if is_suppressed(v) or (ignores and any(i.matches(v) for i in ignores)):
+        if (inline and is_suppressed(v)) or (ignores and any(i.matches(v) for i in ignores)):
             suppressed += 1
             continue
         out.append(v)

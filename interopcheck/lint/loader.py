@@ -278,20 +278,25 @@ class CanonicalJsonLocator:
             return len(dumps(value))
         size = len(value)
         wanted: dict[int, list[str]] = {}  # member index -> raw pointer tokens naming it
+        missing: list[str] = []  # tokens that name nothing here
         if isinstance(value, dict):
             index = dict(zip(value, range(size), strict=True))
             for raw in trie:
                 i = index.get(_unescape(raw))
-                if i is not None:
+                if i is None:
+                    missing.append(raw)
+                else:
                     wanted.setdefault(i, []).append(raw)
         else:
             for raw in trie:
                 try:
                     i = int(raw)
                 except ValueError:
-                    continue
+                    i = size
                 if -size <= i < size:
                     wanted.setdefault(i % size, []).append(raw)
+                else:
+                    missing.append(raw)
         i = pos + 1  # offsets are absolute
         done = 0  # members measured so far
         if isinstance(value, dict):
@@ -318,10 +323,8 @@ class CanonicalJsonLocator:
                 done = n + 1
             if done < size:
                 i += len(dumps(value[done:])) - 1
-        # tokens that name nothing here: their pointers stop at this node
-        for raw, sub in trie.items():
-            if f"{pointer}/{raw}" not in found:
-                _stop_at(at, sub, f"{pointer}/{raw}", found)
+        for raw in missing:  # their pointers stop at this node
+            _stop_at(at, trie[raw], f"{pointer}/{raw}", found)
         return i - pos
 
     def _length(self, value: Any) -> int:
