@@ -8,15 +8,18 @@ over the two worker processes of refcloud/workers.py.
 
 from __future__ import annotations
 
+import concurrent.futures
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.support import races
@@ -53,6 +56,57 @@ def test_two_workers_serve_one_address(two_workers: RefcloudServer) -> None:
         for _ in range(4):  # new connections land on either worker: all see the row
             with races.client(two_workers.url) as other:
                 assert other.get(f"/resource_providers/{rp_uuid}").json()["generation"] == 0
+
+
+def _established(pid: int, port: int) -> int:
+    """Established TCP connections to local ``port`` held by process ``pid`` (Linux /proc)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            link = os.readlink(fd)
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[len("socket:["):-1])
+    held = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            local_port = int(fields[1].rsplit(":", 1)[1], 16)
+            held += local_port == port and fields[3] == "01" and fields[9] in inodes
+    return held
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc (Linux)")
+def test_a_burst_of_connections_spreads_over_the_workers(two_workers: RefcloudServer) -> None:
+    """16 keep-alive connections opened at once: both workers get some (SO_REUSEPORT).
+
+    With one shared listening socket the first worker to wake accepted all of them and the
+    other stayed idle. The kernel spreads by a hash, so all 16 on one worker has a chance of
+    2 in 65,536."""
+    assert two_workers.process is not None
+    port = int(two_workers.url.rsplit(":", 1)[1])
+    clients = [races.client(two_workers.url) for _ in range(16)]
+    start = threading.Barrier(len(clients))
+
+    def first_request(c: httpx.Client) -> int:
+        start.wait(timeout=30)  # every connection opened at the same moment
+        return c.get("/").status_code
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(len(clients)) as pool:
+            assert list(pool.map(first_request, clients)) == [200] * len(clients)
+        workers = _children(two_workers.process.pid)
+        held = [_established(pid, port) for pid in workers]
+        assert len(workers) == 2 and sum(held) == 16, (workers, held)
+        assert min(held) >= 1, f"one worker holds every connection: {held}"
+    finally:
+        for c in clients:
+            c.close()
 
 
 def test_inventory_writers_race_through_workers(two_workers: RefcloudServer) -> None:
