@@ -26,8 +26,13 @@ _PLACE = re.compile(r"^(?:GET|PUT|POST|DELETE|PATCH|HEAD|OPTIONS|TRACE) \S+(?: [
                     r"(?: |$)")
 
 
+_METHODS = ("GET ", "PUT ", "POST ", "DELETE ", "PATCH ", "HEAD ", "OPTIONS ", "TRACE ")
+
+
 def cause_summary(message: str) -> str:
     """The message without the operation it was seen at."""
+    if not message.startswith(_METHODS):  # one C call: most messages name no operation
+        return message
     return _PLACE.sub("", message, count=1) or message
 
 

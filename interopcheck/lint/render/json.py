@@ -11,6 +11,7 @@ from typing import TextIO
 from interopcheck.lint.engine import LintResult
 from interopcheck.lint.render._options import RenderOptions
 from interopcheck.rules.registry import REGISTRY
+from interopcheck.rules.targets import Location
 
 
 def _url(rule_id: str) -> str | None:
@@ -46,14 +47,14 @@ def _large(result: LintResult) -> Iterator[str]:
     spec = result.spec
     yield f'{{"spec": {e[spec]}, "files": {_json.dumps(result.files)}, "findings": ['
     violations = result.violations
+    nowhere = Location(spec, "", 0, 0)
     for start in range(0, len(violations), _BATCH):
         text = ", ".join([
-            _FINDING % (e[v.rule], e[v.severity.value], enc(v.message),
-                        e[v.location.file if v.location else spec], enc(v.pointer),
-                        v.location.line if v.location else 0,
-                        v.location.column if v.location else 0, urls[v.rule],
+            _FINDING % (e[v.rule], e[v.severity.value], enc(v.message), e[loc.file],
+                        enc(v.pointer), loc.line, loc.column, urls[v.rule],
                         e[v.extra.get("microversions")], e[v.extra.get("cause")])
-            for v in violations[start:start + _BATCH]])
+            for v in violations[start:start + _BATCH]
+            for loc in (v.location or nowhere,)])
         yield text if start == 0 else ", " + text
     causes = []
     for c in result.causes:
