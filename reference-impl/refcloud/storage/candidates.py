@@ -69,6 +69,16 @@ def _fitting_query() -> sa.Select:
 
 
 _FITTING = _fitting_query()
+_HAS_TREES = sa.select(rp_t.c.id).where(rp_t.c.parent_provider_id.is_not(None)).limit(1)
+_AGG_IDS = sa.select(agg_t.c.uuid, agg_t.c.id).where(
+    agg_t.c.uuid.in_(sa.bindparam("uuids", expanding=True))
+)
+_TRAIT_HOLDERS = sa.select(rpt_t.c.resource_provider_id, rpt_t.c.trait_id).where(
+    rpt_t.c.trait_id.in_(sa.bindparam("ids", expanding=True))
+)
+_AGG_MEMBERS = sa.select(rpa_t.c.resource_provider_id, rpa_t.c.aggregate_id).where(
+    rpa_t.c.aggregate_id.in_(sa.bindparam("ids", expanding=True))
+)
 
 
 class GroupLike(Protocol):
@@ -187,10 +197,7 @@ class _Search:
         aggs = {u for g in self.groups for any_of in g.member_of for u in any_of}
         aggs |= {u for g in self.groups for u in g.forbidden_aggs}
         if aggs:
-            rows = conn.execute(
-                sa.select(agg_t.c.uuid, agg_t.c.id).where(agg_t.c.uuid.in_(sorted(aggs)))
-            ).all()
-            d.agg_ids = dict(rows)
+            d.agg_ids = dict(render.rows(conn, _AGG_IDS, {"uuids": sorted(aggs)}))
         trees = {g.in_tree for g in self.groups if g.in_tree}
         if trees:
             rows = conn.execute(
@@ -203,19 +210,9 @@ class _Search:
     def _load_facts(self) -> None:
         """Trees flag, trait and aggregate memberships, inventories, providers."""
         d, conn = self.data, self.conn
-        d.has_trees = (
-            conn.execute(
-                sa.select(rp_t.c.id).where(rp_t.c.parent_provider_id.is_not(None)).limit(1)
-            ).first()
-            is not None
-        )
+        d.has_trees = bool(render.rows(conn, _HAS_TREES))
         sharing_id = d.trait_ids.get(SHARING_TRAIT)
-        rows = render.rows(
-            conn,
-            sa.select(rpt_t.c.resource_provider_id, rpt_t.c.trait_id).where(
-                rpt_t.c.trait_id.in_(sorted(set(d.trait_ids.values())))
-            ),
-        )
+        rows = render.rows(conn, _TRAIT_HOLDERS, {"ids": sorted(set(d.trait_ids.values()))})
         holders = d.trait_holders
         for rp, trait in rows:
             found = holders.get(trait)
@@ -226,12 +223,7 @@ class _Search:
         d.sharing = set(holders.get(sharing_id, ())) if sharing_id is not None else set()
         seen: set[int] = set().union(*holders.values())
         if d.agg_ids:
-            rows = render.rows(
-                conn,
-                sa.select(rpa_t.c.resource_provider_id, rpa_t.c.aggregate_id).where(
-                    rpa_t.c.aggregate_id.in_(sorted(set(d.agg_ids.values())))
-                ),
-            )
+            rows = render.rows(conn, _AGG_MEMBERS, {"ids": sorted(set(d.agg_ids.values()))})
             members = d.agg_members
             for rp, agg in rows:
                 found = members.get(agg)

@@ -57,11 +57,46 @@ def rows(
         result.close()
 
 
-def _root_filter(ids: set[int]) -> sa.ColumnElement | None:
-    """``root IN ids`` for small sets; None (no filter) for large ones."""
+def _root_filter(ids: set[int]) -> dict[str, list[int]] | None:
+    """Parameters of the ``root IN :roots`` statements for small sets; None (the
+    statements without a filter) for large ones."""
     if len(ids) > MAX_IN_LIST:
         return None
-    return rp_t.c.root_provider_id.in_(sorted(ids))
+    return {"roots": sorted(ids)}
+
+
+# Statements built once (SQLAlchemy then reuses their cache key and compiled form),
+# each without a filter and with ``root_provider_id IN :roots`` (or ``id IN :ids``).
+_IN_ROOTS = rp_t.c.root_provider_id.in_(sa.bindparam("roots", expanding=True))
+_UUIDS = sa.select(rp_t.c.id, rp_t.c.uuid)
+_UUIDS_IN = _UUIDS.where(rp_t.c.id.in_(sa.bindparam("ids", expanding=True)))
+_PROVIDERS = sa.select(
+    rp_t.c.id, rp_t.c.uuid, rp_t.c.parent_provider_id, rp_t.c.root_provider_id
+)
+_PROVIDERS_IN = _PROVIDERS.where(_IN_ROOTS)
+_INVENTORIES = sa.select(
+    inv_t.c.resource_provider_id,
+    inv_t.c.resource_class_id,
+    # The same double product as Placement's SQL; truncated later, as it does.
+    (inv_t.c.total - inv_t.c.reserved) * inv_t.c.allocation_ratio,
+)
+_INVENTORIES_IN = _INVENTORIES.select_from(
+    inv_t.join(rp_t, rp_t.c.id == inv_t.c.resource_provider_id)
+).where(_IN_ROOTS)
+_USAGE = sa.select(
+    alloc_t.c.resource_provider_id,
+    alloc_t.c.resource_class_id,
+    sa.func.sum(alloc_t.c.used),
+).group_by(alloc_t.c.resource_provider_id, alloc_t.c.resource_class_id)
+_USAGE_IN = _USAGE.where(
+    alloc_t.c.resource_provider_id.in_(sa.select(rp_t.c.id).where(_IN_ROOTS).scalar_subquery())
+)
+_TRAITS = sa.select(rpt_t.c.resource_provider_id, rpt_t.c.trait_id).order_by(rpt_t.c.trait_id)
+_TRAITS_IN = _TRAITS.select_from(
+    rpt_t.join(rp_t, rp_t.c.id == rpt_t.c.resource_provider_id)
+).where(_IN_ROOTS)
+_TRAIT_NAMES = sa.select(trait_t.c.id, trait_t.c.name)
+_TRAIT_NAMES_IN = _TRAIT_NAMES.where(trait_t.c.id.in_(sa.bindparam("ids", expanding=True)))
 
 
 class Renderer:
@@ -91,10 +126,10 @@ class Renderer:
         mapped |= holders
         missing = mapped - d.uuid_of.keys()
         if missing:
-            query = sa.select(rp_t.c.id, rp_t.c.uuid)
             if len(missing) <= MAX_IN_LIST:
-                query = query.where(rp_t.c.id.in_(sorted(missing)))
-            d.uuid_of.update(rows(self.conn, query))
+                d.uuid_of.update(rows(self.conn, _UUIDS_IN, {"ids": sorted(missing)}))
+            else:
+                d.uuid_of.update(rows(self.conn, _UUIDS))
             gone = missing - d.uuid_of.keys()
             if gone:  # deleted meanwhile (PostgreSQL READ COMMITTED): not a candidate
                 combos = [c for c in combos if not any(a.providers & gone for a in c)]
@@ -225,14 +260,11 @@ class Renderer:
             members = [(root, None, root) for root in sorted(roots)]
         else:
             if not d.all_providers:
-                query = sa.select(
-                    rp_t.c.id, rp_t.c.uuid, rp_t.c.parent_provider_id, rp_t.c.root_provider_id
-                )
-                if cond is not None:
-                    query = query.where(cond)
-                else:
+                if cond is None:
                     d.all_providers = True
-                for rp, uuid, parent, root in rows(conn, query):
+                for rp, uuid, parent, root in rows(
+                    conn, _PROVIDERS if cond is None else _PROVIDERS_IN, cond
+                ):
                     uuid_of[rp] = uuid
                     d.parent_of[rp] = parent
                     d.root_of[rp] = root
@@ -272,7 +304,7 @@ class Renderer:
         return out
 
     def _summary_inventories(
-        self, members: set[int], cond: sa.ColumnElement | None, rc_names: dict[int, str]
+        self, members: set[int], cond: dict[str, list[int]] | None, rc_names: dict[int, str]
     ) -> dict[int, dict[str, dict[str, int]]]:
         """{class: {"capacity", "used"}} of these providers (those with inventories).
 
@@ -281,26 +313,16 @@ class Renderer:
         the resources of the path to it. No list or key is built per provider; far
         fewer objects to build, keep and encode.
         """
-        query = sa.select(
-            inv_t.c.resource_provider_id,
-            inv_t.c.resource_class_id,
-            # The same double product as Placement's SQL; truncated below, as it does.
-            (inv_t.c.total - inv_t.c.reserved) * inv_t.c.allocation_ratio,
-        )
-        used_where = None
-        if cond is not None:
-            query = query.select_from(
-                inv_t.join(rp_t, rp_t.c.id == inv_t.c.resource_provider_id)
-            ).where(cond)
-            used_where = alloc_t.c.resource_provider_id.in_(
-                sa.select(rp_t.c.id).where(cond).scalar_subquery()
-            )
-        used = usage(self.conn, used_where)
+        used = {
+            (rp, rc): int(total or 0)
+            for rp, rc, total in rows(self.conn, _USAGE if cond is None else _USAGE_IN, cond)
+        }
+        query = _INVENTORIES if cond is None else _INVENTORIES_IN
         get_used = used.get
         start: tuple[dict[str, dict[str, int]], dict[tuple, Any]] = ({}, {})
         node_of: dict[int, tuple[dict[str, dict[str, int]], dict[tuple, Any]]] = {}
         get_node = node_of.get
-        for rp, rc, capacity in rows(self.conn, query):
+        for rp, rc, capacity in rows(self.conn, query, cond):
             if rp not in members:
                 continue
             node = get_node(rp, start)
@@ -313,27 +335,17 @@ class Renderer:
         return {rp: node[0] for rp, node in node_of.items()}
 
     def _summary_traits(
-        self, members: set[int], cond: sa.ColumnElement | None
+        self, members: set[int], cond: dict[str, list[int]] | None
     ) -> dict[int, list[str]]:
         """Trait names, in trait id order (as Placement lists them)."""
-        query = sa.select(rpt_t.c.resource_provider_id, rpt_t.c.trait_id).order_by(
-            rpt_t.c.trait_id
-        )
-        if cond is not None:
-            query = query.select_from(
-                rpt_t.join(rp_t, rp_t.c.id == rpt_t.c.resource_provider_id)
-            ).where(cond)
-        pairs = rows(self.conn, query)
+        pairs = rows(self.conn, _TRAITS if cond is None else _TRAITS_IN, cond)
         ids = {trait for _rp, trait in pairs}
         if not ids:
             return {}
-        names = dict(
-            self.conn.execute(
-                sa.select(trait_t.c.id, trait_t.c.name).where(trait_t.c.id.in_(sorted(ids)))
-                if len(ids) <= MAX_IN_LIST
-                else sa.select(trait_t.c.id, trait_t.c.name)
-            ).all()
-        )
+        if len(ids) <= MAX_IN_LIST:
+            names = dict(rows(self.conn, _TRAIT_NAMES_IN, {"ids": sorted(ids)}))
+        else:
+            names = dict(rows(self.conn, _TRAIT_NAMES))
         # A trie of trait lists: a provider's node is reached by its trait ids in
         # order, so providers with the same traits end on one node (one shared list)
         # and no list or key is built per provider.
@@ -352,11 +364,5 @@ class Renderer:
 
 def usage(conn: sa.Connection, where: sa.ColumnElement | None) -> dict[tuple[int, int], int]:
     """(provider, class) -> summed allocations (those matching ``where``)."""
-    query = sa.select(
-        alloc_t.c.resource_provider_id,
-        alloc_t.c.resource_class_id,
-        sa.func.sum(alloc_t.c.used),
-    ).group_by(alloc_t.c.resource_provider_id, alloc_t.c.resource_class_id)
-    if where is not None:
-        query = query.where(where)
+    query = _USAGE if where is None else _USAGE.where(where)
     return {(rp, rc): int(total or 0) for rp, rc, total in rows(conn, query)}
