@@ -32,6 +32,7 @@ _SUBSCHEMA_LISTS = ("allOf", "anyOf", "oneOf", "prefixItems")
 _SUBSCHEMA_ONE = ("items", "additionalProperties", "not", "contains", "if", "then", "else",
                   "propertyNames", "unevaluatedProperties")
 _SUBSCHEMA_KEYS = frozenset(_SUBSCHEMA_MAPS + _SUBSCHEMA_LISTS + _SUBSCHEMA_ONE)
+_SUBSCHEMA_RANK = {k: i for i, k in enumerate(_SUBSCHEMA_MAPS + _SUBSCHEMA_LISTS + _SUBSCHEMA_ONE)}
 
 
 def parse_mv(value: Any) -> tuple[int, int] | None:
@@ -190,42 +191,50 @@ def _schema_roots(api: ApiDocument) -> Iterator[tuple[Node, str | None, str | No
 
 
 def iter_schemas(api: ApiDocument) -> Iterator[Schema]:
-    """Every schema object reachable from the document, once each (by file + pointer)."""
+    """Every schema object reachable from the document, once each (by file + pointer).
+
+    The stack holds (file, pointer, value, name, role): a Node is made only for a schema
+    that is new (most roots are shared ones, seen already) or to follow a ``$ref``."""
     seen: set[tuple[int, str]] = set()
-    stack: list[tuple[Node, str | None, str | None]] = list(_schema_roots(api))
+    stack: list[tuple[Any, str, Any, str | None, str | None]] = [
+        (node.source, node.pointer, node.value, name, role)
+        for node, name, role in _schema_roots(api)]
     stack.reverse()
+    push, pop = stack.append, stack.pop
     while stack:
-        node, name, role = stack.pop()
-        if isinstance(node.value, dict) and "$ref" in node.value:
-            node = node.deref()
-        value = node.value
+        src, ptr, value, name, role = pop()
         if not isinstance(value, dict):
             continue
-        key = (id(node.source), node.pointer)
+        if "$ref" in value:
+            node = Node(src, ptr, value).deref()
+            src, ptr, value = node.source, node.pointer, node.value
+            if not isinstance(value, dict):
+                continue
+        key = (id(src), ptr)
         if key in seen:
             continue
         seen.add(key)
-        yield Schema(node.source, node.pointer, value, name, node, role)
+        yield Schema(src, ptr, value, name, Node(src, ptr, value), role)
         present = _SUBSCHEMA_KEYS.intersection(value)  # most schemas have none: one C call
         if not present:
             continue
-        src, ptr = node.source, node.pointer
-        for k in _SUBSCHEMA_MAPS:
-            sub = value.get(k) if k in present else None
-            if isinstance(sub, dict):
-                base = f"{ptr}/{k}/"
-                for pname, pval in sub.items():
-                    if isinstance(pval, dict):
-                        stack.append((Node(src, base + escape(pname), pval),
-                                      pname if k == "properties" else None, None))
-        for k in _SUBSCHEMA_LISTS:
-            sub = value.get(k) if k in present else None
-            if isinstance(sub, list):
-                for i, pval in enumerate(sub):
-                    if isinstance(pval, dict):
-                        stack.append((Node(src, f"{ptr}/{k}/{i}", pval), name,
-                                      role if k != "prefixItems" else None))
-        for k in _SUBSCHEMA_ONE:
-            sub = value.get(k) if k in present else None
-            if isinstance(sub, dict):
-                stack.append((Node(src, f"{ptr}/{k}", sub), None, None))
+        # in the order of _SUBSCHEMA_ORDER, as the stack always took them
+        for k in sorted(present, key=_SUBSCHEMA_RANK.__getitem__) if len(present) > 1 \
+                else present:
+            sub = value[k]
+            if k in _SUBSCHEMA_MAPS:
+                if isinstance(sub, dict):
+                    base = f"{ptr}/{k}/"
+                    pname_kept = k == "properties"
+                    for pname, pval in sub.items():
+                        if isinstance(pval, dict):
+                            push((src, base + escape(pname), pval,
+                                  pname if pname_kept else None, None))
+            elif k in _SUBSCHEMA_LISTS:
+                if isinstance(sub, list):
+                    sub_role = role if k != "prefixItems" else None
+                    for i, pval in enumerate(sub):
+                        if isinstance(pval, dict):
+                            push((src, f"{ptr}/{k}/{i}", pval, name, sub_role))
+            elif isinstance(sub, dict):
+                push((src, f"{ptr}/{k}", sub, None, None))
