@@ -5,9 +5,10 @@ Installs the specs from the npm registry into a cache (``npm install --prefix CA
 subprocess and, where they are installed (``npx --no-install``, looked up in the cache prefix
 too; ``--install-competitors`` installs them there), with ``@stoplight/spectral-cli``
 (``spectral:oas`` ruleset) and ``@redocly/cli`` (``recommended``). Wall time, CPU time and
-peak RSS come from ``os.wait4`` on each child; the table shows the best of ``--repeat`` runs
-and the ratios competitor / interopcheck (wall time). Finally lints the OpenStack Compute
-document from ``shared/specs`` and shows what it finds.
+peak RSS come from ``os.wait4`` on each child; the table shows the median of ``--repeat`` runs
+(the run with the median wall time; CPU and peak are that run's; every run's wall and CPU
+time follow on the next line) and the ratios competitor / interopcheck (wall time). Finally
+lints the OpenStack Compute document from ``shared/specs`` and shows what it finds.
 
     .venv/bin/python benchmarks/lint.py [--cache DIR] [--repeat 3] [--only github,graph-beta]
 
@@ -82,8 +83,9 @@ def measure(cmd: list[str], cwd: Path | None = None, timeout: float | None = Non
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode)
 
 
-def best(runs: list[Run]) -> Run:
-    return min(runs, key=lambda r: r.wall)
+def median(runs: list[Run]) -> Run:
+    """The run with the median wall time (the lower middle one of an even count)."""
+    return sorted(runs, key=lambda r: r.wall)[(len(runs) - 1) // 2]
 
 
 def install(cache: Path, packages: tuple[str, ...]) -> None:
@@ -204,7 +206,7 @@ def main() -> int:
         for name in names:
             spec = args.cache / "node_modules" / SPECS[name]
             runs = [measure(interopcheck_cmd(spec, out), cwd=ROOT) for _ in range(args.repeat)]
-            ours = best(runs)
+            ours = median(runs)
             table.setdefault(name, {})["interopcheck"] = ours
             ours.findings = len(json.loads(out.read_text())["findings"]) if ours.rc in (0, 1) \
                 else None
@@ -212,14 +214,18 @@ def main() -> int:
                     f"{ours.wall:>6.2f} s / {ours.cpu:>5.2f} s / {ours.peak_mb:>5.0f} MB   "
                     f"{ours.findings if ours.findings is not None else 'ERR':>8}")
             for c in competitors:
-                theirs = best([measure(competitor_cmd(c, spec, work), cwd=args.cache,
-                                       timeout=args.competitor_timeout)
-                               for _ in range(1 if name == "graph-beta" else args.repeat)])
+                theirs = median([measure(competitor_cmd(c, spec, work), cwd=args.cache,
+                                         timeout=args.competitor_timeout)
+                                 for _ in range(1 if name == "graph-beta" else args.repeat)])
                 table[name][c] = theirs
                 over = ">" if theirs.wall >= args.competitor_timeout else " "
                 line += (f"  {over}{theirs.wall:>6.1f} s / {theirs.cpu:>6.1f} s / "
                          f"{theirs.peak_mb:>5.0f} MB {theirs.wall / ours.wall:>6.1f}x")
             print(line, flush=True)
+            if len(runs) > 1:
+                print(f"{'':<13} {'':>6}  runs: wall "
+                      f"{' / '.join(f'{r.wall:.2f}' for r in runs)} s, CPU "
+                      f"{' / '.join(f'{r.cpu:.2f}' for r in runs)} s", flush=True)
         verdicts(table)
         check_fingerprints(args.cache, work)
         show_openstack(out)
