@@ -142,7 +142,8 @@ def serve(args: argparse.Namespace) -> int:
         # Slow clients, size limits, framing errors as JSON: refcloud/server.py.
         server = make_server(wsgi_app, host=args.host, port=args.port, threads=args.threads,
                              outbuf_overflow=OUTBUF_IN_MEMORY,
-                             sock=getattr(args, "listen_socket", None))
+                             sock=getattr(args, "listen_socket", None),
+                             balance=getattr(args, "balance", None))
     except OSError as exc:
         return _fail(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}; "
                      "pick another --port")

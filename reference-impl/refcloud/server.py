@@ -111,10 +111,23 @@ class HardenedServer(TcpWSGIServer):
     channel_class = HardenedChannel
 
     def __init__(self, *args: Any, connections_per_client: int = CONNECTIONS_PER_CLIENT,
-                 request_read_timeout: float = REQUEST_READ_TIMEOUT, **kwargs: Any) -> None:
+                 request_read_timeout: float = REQUEST_READ_TIMEOUT,
+                 balance: tuple[Any, int] | None = None, **kwargs: Any) -> None:
         self.connections_per_client = connections_per_client
         self.request_read_timeout = request_read_timeout
+        self.balance = balance
         super().__init__(*args, **kwargs)
+
+    def readable(self) -> bool:
+        """Accept new connections; under ``refcloud serve --workers`` (``balance``: the
+        workers' shared connection counts and this worker's index) only while this worker
+        holds no more connections than the least loaded one (refcloud/workers.py)."""
+        accepting = bool(super().readable())
+        if accepting and self.balance is not None:
+            counts, index = self.balance
+            mine = counts[index] = len(self.active_channels)
+            return mine <= min(counts)
+        return accepting
 
     def maintenance(self, now: float) -> None:
         super().maintenance(now)
@@ -130,11 +143,13 @@ def make_server(app: Callable, *, host: str, port: int, threads: int,
                 outbuf_overflow: int, connection_limit: int = CONNECTION_LIMIT,
                 connections_per_client: int = CONNECTIONS_PER_CLIENT,
                 request_read_timeout: float = REQUEST_READ_TIMEOUT,
-                sock: socket.socket | None = None) -> HardenedServer:
+                sock: socket.socket | None = None,
+                balance: tuple[Any, int] | None = None) -> HardenedServer:
     """A listening (not yet running) server for ``app``; ``OSError`` if it cannot bind.
 
     ``sock``: an already bound socket to serve on instead (``refcloud serve --workers``,
-    refcloud/workers.py); ``host`` and ``port`` then only name it.
+    refcloud/workers.py); ``host`` and ``port`` then only name it. ``balance``: the workers'
+    shared connection counts and this worker's index (``HardenedServer.readable``).
     """
     adj = Adjustments(
         host=host, port=port, threads=threads, ident="refcloud",
@@ -149,4 +164,4 @@ def make_server(app: Callable, *, host: str, port: int, threads: int,
     return HardenedServer(app, {}, dispatcher=dispatcher, adj=adj, sockinfo=adj.listen[0],
                           _sock=sock, bind_socket=sock is None,
                           connections_per_client=connections_per_client,
-                          request_read_timeout=request_read_timeout)
+                          request_read_timeout=request_read_timeout, balance=balance)

@@ -1,17 +1,20 @@
 """``refcloud serve --workers N``: N server processes behind one address (pre-fork).
 
-The parent binds the listening sockets, then forks N children. Each child builds its
+The parent binds the listening socket once, then forks N children. Each child builds its
 own app, so its own database engine and connection pool (nothing of the database is
-inherited across the fork), and runs refcloud's waitress server on its socket. The parent
-only supervises: SIGTERM or SIGINT is passed on to the children, and when one child dies
-the others are stopped and the exit status says so.
+inherited across the fork), and runs refcloud's waitress server on the inherited socket.
+The parent only supervises: SIGTERM or SIGINT is passed on to the children, and when one
+child dies the others are stopped and the exit status says so.
 
-Where the system has ``SO_REUSEPORT`` (Linux), every child gets its own listening socket on
-the one address and the kernel spreads new connections over them (by a hash of the
-connection's addresses). With one shared socket instead, whichever child wakes first
-accepts: waitress accepts every connection that is waiting, so a burst of clients (16
-keep-alive connections opened at once, as a benchmark or a pool of clients does) all landed
-on one child and the other stayed idle. Without ``SO_REUSEPORT`` the shared socket is used.
+Balance: on one shared socket whichever child wakes first accepts, and waitress accepts
+every connection that is waiting, so a burst of keep-alive clients (16 opened at once, as a
+benchmark or a client pool does) could all land on one child while the other stayed idle.
+So the children publish how many connections each holds in a small shared array
+(``RawArray``, created before the fork), and a child listens for new connections only while
+it holds no more than the least loaded one (``refcloud.server.HardenedServer.readable``):
+connections spread evenly, and the least loaded child always listens. (``SO_REUSEPORT``, one
+socket per child, spreads by a hash of the addresses instead: 16 connections split 12/4
+about as often as 8/8.)
 
 Meant for PostgreSQL, where the processes write in parallel and the generations stay a
 compare-and-swap in the database. On SQLite it works too (WAL), but one writer at a time
@@ -30,44 +33,19 @@ import signal
 import socket
 import sys
 from collections.abc import Callable
+from multiprocessing.sharedctypes import RawArray
 from types import FrameType
 
 __all__ = ["prefork"]
 
 
-def _listen(host: str, port: int, reuse_port: bool = False) -> socket.socket:
+def _listen(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if reuse_port:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind((host, port))
-        sock.listen(1024)
-    except OSError:
-        sock.close()
-        raise
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
     return sock
-
-
-def _listen_all(host: str, port: int, count: int) -> list[socket.socket]:
-    """``count`` sockets listening on one address: one each (SO_REUSEPORT), or one shared."""
-    # A plain bind first: it fails as before when anybody listens there (a reuse-port bind
-    # would join another SO_REUSEPORT server of this user instead), and picks the port for
-    # --port 0.
-    probe = _listen(host, port)
-    if not hasattr(socket, "SO_REUSEPORT"):
-        return [probe] * count
-    bound = probe.getsockname()[1]
-    probe.close()
-    socks: list[socket.socket] = []
-    try:
-        socks += [_listen(host, bound, reuse_port=True) for _ in range(count)]
-    except OSError:
-        for sock in socks:
-            sock.close()
-        return [_listen(host, bound)] * count
-    return socks
 
 
 def prefork(args: argparse.Namespace, serve: Callable[[argparse.Namespace], int]) -> int:
@@ -82,34 +60,31 @@ def prefork(args: argparse.Namespace, serve: Callable[[argparse.Namespace], int]
             if os.path.exists(path + suffix):
                 os.remove(path + suffix)
     try:
-        socks = _listen_all(args.host, args.port, args.workers)
+        sock = _listen(args.host, args.port)
     except OSError as exc:
         print(f"refcloud: error: cannot listen on {args.host}:{args.port}: "
               f"{exc.strerror or exc}; pick another --port", file=sys.stderr)
         return 2
-    host, port = socks[0].getsockname()[:2]
+    host, port = sock.getsockname()[:2]
+    connections = RawArray("i", args.workers)  # shared memory: each child's connections
     children: list[int] = []
     for index in range(args.workers):
         pid = os.fork()
-        if pid == 0:  # the child: one ordinary server on its socket
+        if pid == 0:  # the child: one ordinary server on the shared socket
             status = 1
             try:
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                mine = socks[index]
-                for other in socks:
-                    if other is not mine:
-                        other.close()  # each socket is accepted on by its own child only
                 child = argparse.Namespace(**vars(args))
                 child.workers, child.fresh, child.pid_file = 1, False, None
-                child.listen_socket, child.worker_of = mine, os.getppid()
+                child.listen_socket, child.worker_of = sock, os.getppid()
+                child.balance = (connections, index)
                 status = serve(child)
             finally:
                 sys.stdout.flush()
                 sys.stderr.flush()
                 os._exit(status)
         children.append(pid)
-    for sock in socks:
-        sock.close()
+    sock.close()
     if args.pid_file:
         with open(args.pid_file, "w") as fh:
             fh.write(f"{os.getpid()}\n")

@@ -83,11 +83,11 @@ def _established(pid: int, port: int) -> int:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc (Linux)")
 def test_a_burst_of_connections_spreads_over_the_workers(two_workers: RefcloudServer) -> None:
-    """16 keep-alive connections opened at once: both workers get some (SO_REUSEPORT).
+    """16 keep-alive connections opened at once: each worker holds about half of them.
 
-    With one shared listening socket the first worker to wake accepted all of them and the
-    other stayed idle. The kernel spreads by a hash, so all 16 on one worker has a chance of
-    2 in 65,536."""
+    Without the balance (refcloud/workers.py) the first worker to wake could accept all of
+    them (seen in benchmarks/scale_out.py: 16 on one worker, the other idle); SO_REUSEPORT
+    would split them by a hash, 12/4 about as often as 8/8."""
     assert two_workers.process is not None
     port = int(two_workers.url.rsplit(":", 1)[1])
     clients = [races.client(two_workers.url) for _ in range(16)]
@@ -103,7 +103,7 @@ def test_a_burst_of_connections_spreads_over_the_workers(two_workers: RefcloudSe
         workers = _children(two_workers.process.pid)
         held = [_established(pid, port) for pid in workers]
         assert len(workers) == 2 and sum(held) == 16, (workers, held)
-        assert min(held) >= 1, f"one worker holds every connection: {held}"
+        assert max(held) - min(held) <= 2, f"connections not spread over the workers: {held}"
     finally:
         for c in clients:
             c.close()
