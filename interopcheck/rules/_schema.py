@@ -8,9 +8,9 @@ from typing import Any
 
 from interopcheck.rules.targets import Node, Operation, Parameter
 
-__all__ = ["array_props", "header_parameter", "is_collection_path", "json_type",
-           "last_literal", "live_collection_path", "live_url", "properties", "segments",
-           "variants", "versioned_operation"]
+__all__ = ["array_props", "delete_operation", "get_operation", "header_parameter",
+           "is_collection_path", "json_type", "last_literal", "live_collection_path",
+           "live_url", "properties", "segments", "variants", "versioned_operation"]
 
 
 def json_type(schema: Any) -> str | None:
@@ -69,6 +69,16 @@ def properties(node: Node) -> dict[str, Node]:
 def header_parameter(p: Parameter) -> bool:
     """``when`` of the rules about header parameters."""
     return p.where == "header"
+
+
+def get_operation(op: Operation) -> bool:
+    """``when`` of the rules about GET operations only."""
+    return op.method == "get"
+
+
+def delete_operation(op: Operation) -> bool:
+    """``when`` of the rules about DELETE operations only."""
+    return op.method == "delete"
 
 
 def versioned_operation(op: Operation) -> bool:

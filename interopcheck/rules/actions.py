@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from interopcheck.findings import Severity
-from interopcheck.rules._schema import json_type, properties, segments, variants
+from interopcheck.rules._schema import get_operation, json_type, properties, segments, variants
 from interopcheck.rules.registry import RuleContext, Violation, rule
 from interopcheck.rules.targets import ApiDocument, Operation, Schema
 
@@ -45,7 +45,8 @@ def action_style(op: Operation) -> str | None:
 
 
 @rule("ACT003", level="SHOULD", guideline="methods",
-      description="Actions use POST; GET never performs an action", given=Operation)
+      description="Actions use POST; GET never performs an action", given=Operation,
+      when=get_operation)
 def act003(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     if op.method != "get":
         return

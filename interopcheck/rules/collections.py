@@ -9,6 +9,7 @@ from typing import Any
 
 from interopcheck.rules._schema import (
     array_props,
+    get_operation,
     is_collection_path,
     json_type,
     last_literal,
@@ -113,7 +114,8 @@ def _params(op: Operation) -> set[str]:
 
 
 @rule("PAGE001", level="SHOULD", guideline="pagination",
-      description="Paginate with both limit and marker", given=Operation)
+      description="Paginate with both limit and marker", given=Operation,
+      when=get_operation)
 def page001(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     names = _params(op)
     if op.method != "get":

@@ -6,7 +6,14 @@ import re
 from collections.abc import Iterator
 
 from interopcheck.findings import Severity
-from interopcheck.rules._schema import is_collection_path, json_type, properties, segments
+from interopcheck.rules._schema import (
+    delete_operation,
+    get_operation,
+    is_collection_path,
+    json_type,
+    properties,
+    segments,
+)
 from interopcheck.rules.registry import RuleContext, Violation, rule
 from interopcheck.rules.targets import ApiDocument, Exchange, Node, Operation
 
@@ -18,14 +25,16 @@ FREE_FORM = frozenset({"metadata", "extra_specs", "properties", "tags", "capabil
 
 
 @rule("HTTP002", level="SHOULD", guideline="methods",
-      description="GET, DELETE, HEAD, OPTIONS and TRACE take no request body", given=Operation)
+      description="GET, DELETE, HEAD, OPTIONS and TRACE take no request body", given=Operation,
+      when=("requestBody",))
 def http002(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     if op.method in BODYLESS and "requestBody" in op.value:
         yield ctx.finding(f"{op.label} declares a request body", op, "requestBody")
 
 
 @rule("HTTP003", level="MUST", guideline="methods",
-      description="GET is safe: it never performs an action", given=Operation)
+      description="GET is safe: it never performs an action", given=Operation,
+      when=get_operation)
 def http003(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     if op.method != "get":
         return
@@ -117,7 +126,8 @@ def is_create(op: Operation) -> bool:
 
 
 @rule("HTTP009", level="MUST", guideline="response-codes#2xx-success-codes",
-      description="A synchronous DELETE succeeds with 204 No Content", given=Operation)
+      description="A synchronous DELETE succeeds with 204 No Content", given=Operation,
+      when=delete_operation)
 def http009(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     if op.method != "delete":
         return
@@ -187,7 +197,7 @@ _forbidden_status("501", "a missing feature is 400 (or 404), never 501", "HTTP02
 
 @rule("HTTP017", level="SHOULD", guideline="response-codes#4xx-codes",
       description="Request body objects set additionalProperties: false (unknown fields -> 400)",
-      given=Operation)
+      given=Operation, when=("requestBody",))
 def http017(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     if op.request_schema is None:
         return
@@ -218,7 +228,8 @@ def http017(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
 
 
 @rule("CACHE001", level="MUST", guideline="caching",
-      description="GET 200 responses declare Cache-Control", given=Operation)
+      description="GET 200 responses declare Cache-Control", given=Operation,
+      when=get_operation)
 def cache001(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     resp = op.responses.get("200")
     if op.method == "get" and resp is not None and "cache-control" not in resp.headers:
@@ -256,7 +267,8 @@ def http012(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
 
 
 @rule("HTTP015", level="SHOULD", guideline="response-codes#4xx-codes",
-      description="Request arrays with maxItems imply a declared 400", given=Operation)
+      description="Request arrays with maxItems imply a declared 400", given=Operation,
+      when=("requestBody",))
 def http015(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     if op.request_schema is None or "400" in op.responses:
         return
@@ -283,7 +295,7 @@ def http022(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
 
 @rule("HTTP006", level="SHOULD", guideline="methods",
       description="PATCH bodies declare a JSON media type (json-patch, merge-patch or JSON)",
-      given=Operation)
+      given=Operation, when=("requestBody",))
 def http006(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     if op.method != "patch" or "requestBody" not in op.value:
         return

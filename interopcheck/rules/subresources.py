@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from interopcheck.rules._schema import json_type, properties, segments
+from interopcheck.rules._schema import (
+    delete_operation,
+    get_operation,
+    json_type,
+    properties,
+    segments,
+)
 from interopcheck.rules.registry import RuleContext, Violation, rule
 from interopcheck.rules.targets import Operation
 
@@ -29,14 +35,16 @@ def _wrapped(op: Operation, key: str, kind: str) -> bool:
 
 
 @rule("TAG004", level="SHOULD", guideline="tags",
-      description="GET .../tags returns 200 with {\"tags\": [...]}", given=Operation)
+      description="GET .../tags returns 200 with {\"tags\": [...]}", given=Operation,
+      when=get_operation)
 def tag004(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     if op.method == "get" and _tail(op)[-1:] == ["tags"] and not _wrapped(op, "tags", "array"):
         yield ctx.finding(f"GET {op.path} does not return {{\"tags\": [...]}}", op)
 
 
 @rule("TAG007", level="MUST", guideline="tags",
-      description="DELETE .../tags (all tags) returns 204", given=Operation)
+      description="DELETE .../tags (all tags) returns 204", given=Operation,
+      when=delete_operation)
 def tag007(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     if op.method == "delete" and _tail(op)[-1:] == ["tags"] and op.success_codes() \
             and "204" not in op.responses:
