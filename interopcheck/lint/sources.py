@@ -74,10 +74,11 @@ def _schema_of(node: Node) -> tuple[str | None, Node | None]:
 _Parts = tuple[dict[str, Node], "str | None", "Node | None"]
 
 
-def _response(status: str, node: Node, memo: dict[tuple[int, str], _Parts]) -> Response:
-    node = node.deref()
+def _response(status: str, node: Node, memo: dict[tuple[int, str], _Parts],
+              op: Operation) -> Response:
+    if isinstance(node.value, dict) and "$ref" in node.value:
+        node = node.deref()
     value = node.value if isinstance(node.value, dict) else {}
-    resp = Response(str(status), node.source, node.pointer, value)
     # a response object shared through $ref (Graph: one error response, 22,000 operations)
     # is read once; each Response gets its own headers dict
     key = (id(node.source), node.pointer)
@@ -89,21 +90,26 @@ def _response(status: str, node: Node, memo: dict[tuple[int, str], _Parts]) -> R
             for name in headers.value:
                 heads[str(name).lower()] = headers.child(name).deref()
         parts = memo[key] = (heads, *_schema_of(node))
-    resp.headers = dict(parts[0])
-    resp.media_type, resp.schema = parts[1], parts[2]
-    return resp
+    return Response(status, node.source, node.pointer, value, dict(parts[0]), parts[2],
+                    parts[1], op)
 
 
-def _parameters(nodes: list[Node], op: Operation) -> list[Parameter]:
+_VERSION_HEADER = ("openstack-api-version", "header")
+
+
+def _parameters(nodes: list[Node], op: Operation) -> tuple[list[Parameter], bool]:
+    """The operation's parameters (a later one replaces an earlier one of the same name and
+    place), and whether one is the OpenStack-API-Version header."""
     seen: dict[tuple[str, str], Parameter] = {}
     for raw in nodes:
-        n = raw.deref()
-        if not isinstance(n.value, dict) or "name" not in n.value:
+        n = raw.deref() if isinstance(raw.value, dict) and "$ref" in raw.value else raw
+        value = n.value
+        if not isinstance(value, dict) or "name" not in value:
             continue
-        p = Parameter(n.source, n.pointer, str(n.value["name"]), str(n.value.get("in", "")),
-                      n.value, op)
-        seen[(p.name.lower() if p.where == "header" else p.name, p.where)] = p
-    return list(seen.values())
+        name, where = str(value["name"]), str(value.get("in", ""))
+        seen[(name.lower() if where == "header" else name, where)] = Parameter(
+            n.source, n.pointer, name, where, value, op)
+    return list(seen.values()), _VERSION_HEADER in seen
 
 
 def api_document(root: SourceFile) -> ApiDocument:
@@ -125,10 +131,12 @@ def api_document(root: SourceFile) -> ApiDocument:
                 opn = item.get(method)
                 if opn is None or not isinstance(opn.value, dict):
                     continue
-                op = _operation(str(path), method, opn, shared_nodes, api, memo)
+                op, version_header = _operation(str(path), method, opn, shared_nodes, api,
+                                                memo)
                 api.operations.append(op)
-                versions.extend(v for v in (op.min_version, op.max_version) if v)
-                if op.param("openstack-api-version", "header") is not None:
+                if op.min_version is not None or op.max_version is not None:
+                    versions.extend(v for v in (op.min_version, op.max_version) if v)
+                if version_header:
                     api.microversioned = True
     if versions:
         api.microversioned = True
@@ -146,23 +154,27 @@ def api_document(root: SourceFile) -> ApiDocument:
 
 
 def _operation(path: str, method: str, opn: Node, shared: list[Node],
-               api: ApiDocument, memo: dict[tuple[int, str], _Parts]) -> Operation:
-    op = Operation(path, method, opn.source, opn.pointer, opn.value, api=api)
-    op.min_version, op.max_version = version_range(opn.value)
+               api: ApiDocument, memo: dict[tuple[int, str], _Parts],
+               ) -> tuple[Operation, bool]:
+    """The Operation, and whether it declares the OpenStack-API-Version header."""
+    value = opn.value
+    op = Operation(path, method, opn.source, opn.pointer, value, api=api)
+    if "x-openstack" in value:
+        op.min_version, op.max_version = version_range(value)
     params = opn.get("parameters")
     own = ([params.child(i) for i in range(len(params.value))]
            if params is not None and isinstance(params.value, list) else [])
-    op.parameters = _parameters(shared + own, op)
+    op.parameters, version_header = _parameters(shared + own if shared else own, op)
     body = opn.get("requestBody")
     if body is not None:
         op.request_media, op.request_schema = _schema_of(body.deref())
     responses = opn.get("responses")
     if responses is not None and isinstance(responses.value, dict):
-        for status in responses.value:
-            resp = _response(str(status), responses.child(status), memo)
-            resp.operation = op
-            op.responses[str(status)] = resp
-    return op
+        src, base = responses.source, responses.pointer + "/"
+        for status, rvalue in responses.value.items():
+            st = str(status)
+            op.responses[st] = _response(st, Node(src, base + escape(st), rvalue), memo, op)
+    return op, version_header
 
 
 def _is_action(op: Operation) -> bool:
