@@ -299,28 +299,47 @@ class CanonicalJsonLocator:
                     missing.append(raw)
         i = pos + 1  # offsets are absolute
         done = 0  # members measured so far
+        # A wanted member with nothing wanted below it needs only its own offset: it is
+        # measured with the members after it. One below which more is wanted is descended.
         if isinstance(value, dict):
             members = iter(value.items())
             for n in sorted(wanted):
                 if n > done:  # each member and its comma: together 1 less than their dict
                     i += len(dumps(dict(itertools.islice(members, n - done)))) - 1
-                key, item = next(members)
-                j = i + len(dumps(key)) + 1  # past '"key":'
+                    done = n
+                deeper = []
                 for raw in wanted[n]:
-                    length = self._descend(item, j, i, trie[raw], f"{pointer}/{raw}", found)
-                i = j + length + 1  # past the value and ',' (or the closing brace)
-                done = n + 1
+                    if trie[raw]:
+                        deeper.append(raw)
+                    else:
+                        found[f"{pointer}/{raw}"] = i
+                if deeper:
+                    key, item = next(members)
+                    j = i + len(dumps(key)) + 1  # past '"key":'
+                    for raw in deeper:
+                        length = self._descend(item, j, i, trie[raw], f"{pointer}/{raw}",
+                                               found)
+                    i = j + length + 1  # past the value and ',' (or the closing brace)
+                    done = n + 1
             if done < size:
                 i += len(dumps(dict(members))) - 1
         else:
             for n in sorted(wanted):
                 if n > done:
                     i += len(dumps(value[done:n])) - 1
+                    done = n
+                deeper = []
                 for raw in wanted[n]:
-                    length = self._descend(value[n], i, i, trie[raw], f"{pointer}/{raw}",
-                                           found)
-                i += length + 1
-                done = n + 1
+                    if trie[raw]:
+                        deeper.append(raw)
+                    else:
+                        found[f"{pointer}/{raw}"] = i
+                if deeper:
+                    for raw in deeper:
+                        length = self._descend(value[n], i, i, trie[raw], f"{pointer}/{raw}",
+                                               found)
+                    i += length + 1
+                    done = n + 1
             if done < size:
                 i += len(dumps(value[done:])) - 1
         for raw in missing:  # their pointers stop at this node
