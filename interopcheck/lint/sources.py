@@ -127,10 +127,11 @@ def api_document(root: SourceFile) -> ApiDocument:
             shared = item.get("parameters")
             shared_nodes = ([shared.child(i) for i in range(len(shared.value))]
                             if shared is not None and isinstance(shared.value, list) else [])
+            methods = item.value
             for method in HTTP_METHODS:
-                opn = item.get(method)
-                if opn is None or not isinstance(opn.value, dict):
+                if method not in methods or not isinstance(methods[method], dict):
                     continue
+                opn = Node(item.source, f"{item.pointer}/{method}", methods[method])
                 op, version_header = _operation(str(path), method, opn, shared_nodes, api,
                                                 memo)
                 api.operations.append(op)
