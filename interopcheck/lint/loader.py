@@ -8,7 +8,8 @@ for the nodes that findings point at, never for the whole tree:
   each visited container's member offsets, then maps offset -> line/column with a line index.
 * Minified one-line JSON that is exactly what ``orjson.dumps`` writes for its own data (what
   ``JSON.stringify`` writes too: Microsoft Graph's 47 MB document) is read with ``orjson``
-  and located by a :class:`CanonicalJsonLocator`: a member's offset is the sum of its
+  (when installed: it comes with the ``refcloud`` extra) and located by a
+  :class:`CanonicalJsonLocator`: a member's offset is the sum of its
   predecessors' serialized lengths, so the text is never scanned. Such a text cannot hold a
   duplicate key (the value kept would serialize shorter than the text), so it needs no
   duplicate check either; anything else takes the ``json`` path.
@@ -42,8 +43,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-import orjson
 import yaml
+
+try:  # orjson comes with the refcloud extra; without it one-line JSON takes the json path
+    import orjson
+except ImportError:  # pragma: no cover - exercised by tests/functional/test_without_refcloud
+    orjson = None  # type: ignore[assignment]
 
 from interopcheck.errors import InteropcheckError
 from interopcheck.rules.targets import Location, Node
@@ -422,7 +427,7 @@ def _continuations(raw: bytes, chunk: int = 1 << 16) -> list[int]:
 def canonical_json(raw: bytes) -> Any:
     """The data of ``raw`` if it is exactly ``orjson.dumps`` of it (an optional newline at the
     end aside), else None (a ``null`` document is not worth the case)."""
-    if raw[:1] not in (b"{", b"["):
+    if orjson is None or raw[:1] not in (b"{", b"["):
         return None
     body = raw[:-1] if raw.endswith(b"\n") else raw
     if b"\n" in body:  # pretty-printed: the json path skips containers by indentation
