@@ -114,7 +114,10 @@ def lint_source(root: SourceFile, config: LintConfig | None = None) -> LintResul
         seen.add(key)
         unique.append(v)
         if v.source is not None:
-            by_source.setdefault(id(v.source), (v.source, set()))[1].add(v.pointer)
+            entry = by_source.get(id(v.source))
+            if entry is None:
+                entry = by_source[id(v.source)] = (v.source, set())
+            entry[1].add(v.pointer)
     for src, pointers in by_source.values():
         src.prepare_locations(pointers)
     # no operation with x-openstack bounds: no finding has a microversion range
@@ -135,9 +138,8 @@ def lint_source(root: SourceFile, config: LintConfig | None = None) -> LintResul
             suppressed += 1
             continue
         out.append(v)
-    out.sort(key=lambda v: (v.location.file if v.location else "",
-                            v.location.line if v.location else 0,
-                            v.location.column if v.location else 0, v.rule))
+    out.sort(key=lambda v: (v.location.file, v.location.line, v.location.column, v.rule)
+             if v.location else ("", 0, 0, v.rule))
     files = sorted(s.name for s in root.loader.files.values()) or [root.name]
     return LintResult(root.name, out, suppressed, api, files, group(out, api))
 
