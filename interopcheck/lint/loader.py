@@ -247,7 +247,6 @@ class CanonicalJsonLocator:
         self.data = data
         #: id(container) -> (member offsets relative to its start, its serialized length)
         self._members: dict[int, tuple[dict[str, tuple[int, int]] | list[int], int]] = {}
-        self._marked: set[int] = set()
         #: byte offsets of UTF-8 continuation bytes (byte offset -> character offset)
         self._continuations: list[int] | None = None
 
@@ -351,29 +350,24 @@ class CanonicalJsonLocator:
             _stop_at(at, trie[raw], f"{pointer}/{raw}", found)
         return i - pos
 
-    def _length(self, value: Any) -> int:
-        if id(value) in self._marked:
-            return self._children(value)[1]
-        return len(orjson.dumps(value))
-
     def _children(self, value: Any) -> tuple[dict[str, tuple[int, int]] | list[int], int]:
         memo = self._members.get(id(value))
         if memo is not None:
             return memo
-        dumps, length = orjson.dumps, self._length
+        dumps = orjson.dumps
         i = 1
         if isinstance(value, dict):
             members: dict[str, tuple[int, int]] = {}
             for key, item in value.items():
                 j = i + len(dumps(key)) + 1  # past '"key":'
                 members[key] = (i, j)
-                i = j + length(item) + 1  # past the value and ',' (or the closing brace)
+                i = j + len(dumps(item)) + 1  # past the value and ',' (or the closing brace)
             memo = self._members[id(value)] = (members, max(i, 2))
             return memo
         items: list[int] = []
         for item in value:
             items.append(i)
-            i += length(item) + 1
+            i += len(dumps(item)) + 1
         memo = self._members[id(value)] = (items, max(i, 2))
         return memo
 
