@@ -26,6 +26,7 @@ from typing import Protocol
 
 import sqlalchemy as sa
 
+from refcloud.storage import candidates_flat as flat
 from refcloud.storage import candidates_merge as merge
 from refcloud.storage import candidates_render as render
 from refcloud.storage import resource_classes, tables, traits
@@ -148,6 +149,8 @@ class _Search:
         self.nested_aware = nested_aware
         self.randomize = randomize
         self.data = merge.Data()
+        #: The flat one-group case, answered by one statement (``candidates_flat``).
+        self.flat = False
 
     def run(self) -> Result:
         d = self.data
@@ -164,7 +167,10 @@ class _Search:
         if not stop or self.randomize or (not self.nested_aware and d.has_trees):
             stop = None
         per_group: dict[str, list[merge.Areq]] = {}
-        for group in self.groups:
+        if self.flat:
+            (group,) = self.groups
+            per_group[group.suffix] = flat.search(self.conn, d, group, stop)
+        for group in self.groups if not self.flat else ():
             areqs = merge.solve_group(
                 d, group, self._load_anchors, stop if len(self.groups) == 1 else None
             )
@@ -212,6 +218,12 @@ class _Search:
         d, conn = self.data, self.conn
         d.has_trees = bool(render.rows(conn, _HAS_TREES))
         sharing_id = d.trait_ids.get(SHARING_TRAIT)
+        if sharing_id is not None and flat.applies(d, self.groups, self.params):
+            sharing = render.rows(conn, _TRAIT_HOLDERS, {"ids": [sharing_id]})
+            if not sharing:  # no sharing providers either: one statement answers
+                d.root_of = merge.OwnRoots()
+                self.flat = True
+                return
         rows = render.rows(conn, _TRAIT_HOLDERS, {"ids": sorted(set(d.trait_ids.values()))})
         holders = d.trait_holders
         for rp, trait in rows:

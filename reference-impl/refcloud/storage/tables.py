@@ -137,4 +137,7 @@ resource_provider_traits = sa.Table(
     sa.Column("trait_id", sa.Integer, primary_key=True, index=True),
     sa.Column("resource_provider_id", sa.Integer, primary_key=True),
     *_timestamps(),
+    # A provider's traits without a scan (candidates' summaries of a few trees), as
+    # Placement's resource_provider_traits_resource_provider_trait_idx.
+    sa.Index("resource_provider_traits_rp_trait_idx", "resource_provider_id", "trait_id"),
 )
