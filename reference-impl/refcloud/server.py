@@ -123,10 +123,10 @@ class HardenedServer(TcpWSGIServer):
         workers' shared connection counts and this worker's index) only while this worker
         holds no more connections than the least loaded one (refcloud/workers.py)."""
         accepting = bool(super().readable())
-        if accepting and self.balance is not None:
+        if self.balance is not None:
             counts, index = self.balance
-            mine = counts[index] = len(self.active_channels)
-            return mine <= min(counts)
+            mine = counts[index] = len(self.active_channels)  # published even when full
+            return accepting and mine <= min(counts)
         return accepting
 
     def maintenance(self, now: float) -> None:
