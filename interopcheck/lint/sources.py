@@ -184,23 +184,34 @@ def _is_action(op: Operation) -> bool:
         and segs[-2].startswith("{")
 
 
-def _schema_roots(api: ApiDocument) -> Iterator[tuple[Node, str | None, str | None]]:
+_Root = tuple[Any, str, Any, "str | None", "str | None"]  # file, pointer, value, name, role
+
+
+def _schema_roots(api: ApiDocument) -> list[_Root]:
+    out: list[_Root] = []
+    add = out.append
     for op in api.operations:  # operation roots first: they know the role of their schemas
-        if op.request_schema is not None:
-            yield op.request_schema, None, "action-body" if _is_action(op) else None
+        body = op.request_schema
+        if body is not None:
+            add((body.source, body.pointer, body.value, None,
+                 "action-body" if _is_action(op) else None))
         for resp in op.responses.values():
-            if resp.schema is not None:
-                yield resp.schema, None, None
+            schema = resp.schema
+            if schema is not None:
+                add((schema.source, schema.pointer, schema.value, None, None))
         for p in op.parameters:
-            if isinstance(p.value.get("schema"), dict):
-                yield Node(p.source, p.pointer + "/schema", p.value["schema"]), p.name, None
+            value = p.value.get("schema")
+            if isinstance(value, dict):
+                add((p.source, p.pointer + "/schema", value, p.name, None))
     root = api.source.node("")
     comps = root.get("components")
     if comps is not None and isinstance(comps.value, dict):
         schemas = comps.get("schemas")
         if schemas is not None and isinstance(schemas.value, dict):
-            for name in schemas.value:
-                yield schemas.child(name), None, None
+            base = schemas.pointer + "/"
+            for name, value in schemas.value.items():
+                add((schemas.source, base + escape(name), value, None, None))
+    return out
 
 
 def iter_schemas(api: ApiDocument) -> Iterator[Schema]:
@@ -209,9 +220,7 @@ def iter_schemas(api: ApiDocument) -> Iterator[Schema]:
     The stack holds (file, pointer, value, name, role): a Node is made only for a schema
     that is new (most roots are shared ones, seen already) or to follow a ``$ref``."""
     seen: set[tuple[int, str]] = set()
-    stack: list[tuple[Any, str, Any, str | None, str | None]] = [
-        (node.source, node.pointer, node.value, name, role)
-        for node, name, role in _schema_roots(api)]
+    stack = _schema_roots(api)
     stack.reverse()
     push, pop = stack.append, stack.pop
     while stack:
