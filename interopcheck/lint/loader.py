@@ -6,13 +6,13 @@ for the nodes that findings point at, never for the whole tree:
 * JSON: the data comes from the stdlib ``json`` (C); a :class:`JsonLocator` finds a pointer's
   offset by walking the raw text, skipping sibling values with ``raw_decode`` (C) and memoising
   each visited container's member offsets, then maps offset -> line/column with a line index.
-* Minified one-line JSON that is exactly what ``orjson.dumps`` writes for its own data (what
-  ``JSON.stringify`` writes too: Microsoft Graph's 47 MB document) is read with ``orjson``
-  (when installed: it comes with the ``refcloud`` extra) and located by a
-  :class:`CanonicalJsonLocator`: a member's offset is the sum of its
-  predecessors' serialized lengths, so the text is never scanned. Such a text cannot hold a
-  duplicate key (the value kept would serialize shorter than the text), so it needs no
-  duplicate check either; anything else takes the ``json`` path.
+* JSON that is exactly what ``orjson.dumps`` writes for its own data, minified or indented by
+  two spaces (what ``JSON.stringify`` writes too: Microsoft Graph's 47 MB one-line document,
+  GitHub's indented one) is read with ``orjson`` (when installed: it comes with the
+  ``refcloud`` extra) and located by a :class:`CanonicalJsonLocator`: a member's offset is
+  the sum of its predecessors' serialized lengths, so the text is never scanned. Such a text
+  cannot hold a duplicate key (the value kept would serialize shorter than the text), so it
+  needs no duplicate check either; anything else takes the ``json`` path.
 * YAML: ``yaml.compose`` with the libyaml ``CSafeLoader`` gives nodes with marks; the data is
   constructed from that same node tree, which the :class:`YamlLocator` keeps for lookups.
 
@@ -32,6 +32,7 @@ become findings (rules OAS002-OAS004 in :mod:`interopcheck.rules.document`).
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import json
 import os
@@ -235,26 +236,31 @@ class JsonLocator:
 
 
 class CanonicalJsonLocator:
-    """Offsets of JSON Pointers in a text that is exactly ``orjson.dumps(data)`` (one line, no
-    whitespace, keys in order): a member's offset in its container is the sum of the
-    serialized lengths of the members before it. Line 1; the column counts characters.
+    """Offsets of JSON Pointers in a text that is exactly ``orjson.dumps(data)``: minified
+    (``indent=0``, one line) or indented by two spaces (``indent=2``, ``OPT_INDENT_2``; what
+    ``JSON.stringify(data, null, 2)`` writes: the GitHub document). A member's offset in its
+    container is the sum of the serialized lengths of the members before it; a value nested
+    ``d`` levels deep is ``2 * d`` spaces longer per line break than on its own."""
 
-    :meth:`locate_all` (what the engine uses) serializes each byte of the document about
-    once; :meth:`locate`, one pointer at a time, serializes each container's members."""
-
-    def __init__(self, raw: bytes, data: Any) -> None:
+    def __init__(self, raw: bytes, data: Any, indent: int = 0) -> None:
         self.raw = raw
         self.data = data
-        #: id(container) -> (member offsets relative to its start, its serialized length)
-        self._members: dict[int, tuple[dict[str, tuple[int, int]] | list[int], int]] = {}
+        self.indent = indent
+        self._dumps = functools.partial(orjson.dumps, option=orjson.OPT_INDENT_2) \
+            if indent else orjson.dumps
         #: byte offsets of UTF-8 continuation bytes (byte offset -> character offset)
         self._continuations: list[int] | None = None
+        self._line_starts: list[int] | None = None
+
+    def locate(self, tokens: Sequence[str]) -> tuple[int, int]:
+        pointer = "".join("/" + t.replace("~", "~0").replace("/", "~1") for t in tokens)
+        return self.locate_all([pointer])[pointer]
 
     def locate_all(self, pointers: Iterable[str]) -> dict[str, tuple[int, int]]:
         """(line, column) of each pointer (each ``""`` or starting with ``/``), in one descent
         over the tree of their tokens: each container on the way is read once, its members'
         offsets summed from the lengths of those before them (a member on the way is summed
-        from its own members, any other serialized once)."""
+        from its own members, the others are serialized once)."""
         trie: dict[str, Any] = {}
         pointers = list(pointers)
         for pointer in pointers:
@@ -263,23 +269,29 @@ class CanonicalJsonLocator:
                 for raw in pointer[1:].split("/"):
                     node = node.setdefault(raw, {})
         found: dict[str, int] = {}
-        self._descend(self.data, 0, 0, trie, "", found)
-        return {p: (1, self._column(found[p])) for p in pointers}
+        self._descend(self.data, 0, 0, 0, trie, "", found)
+        return {p: self._line_column(found[p]) for p in pointers}
 
-    def _descend(self, value: Any, pos: int, at: int, trie: dict[str, Any], pointer: str,
-                 found: dict[str, int]) -> int:
+    def _length(self, value: Any, depth: int) -> int:
+        """Bytes ``value`` takes ``depth`` levels deep."""
+        text = self._dumps(value)
+        return len(text) + 2 * depth * text.count(b"\n") if self.indent and depth else len(text)
+
+    def _descend(self, value: Any, pos: int, at: int, depth: int, trie: dict[str, Any],
+                 pointer: str, found: dict[str, int]) -> int:
         """Record ``at`` for ``pointer`` and, below it, for everything ``trie`` holds; return
-        the serialized length of ``value`` (which starts at ``pos``). The members between two
-        wanted ones are measured together: one ``orjson.dumps`` of them (a dict or list of
-        ``n`` members is 2 + their lengths + ``n - 1`` commas long)."""
+        the length of ``value`` (which starts at ``pos``, ``depth`` levels deep). The members
+        between two wanted ones are measured together, as one container of them: minified,
+        that is 2 + their lengths + a comma between each two; indented, each member also
+        starts on a new line, indented one level more, and the closing bracket on its own
+        line."""
         found[pointer] = at
-        dumps = orjson.dumps
         if not trie:
-            return len(dumps(value))
+            return self._length(value, depth)
         if not isinstance(value, (dict, list)) or not value:  # nothing below it
             for raw, sub in trie.items():
                 _stop_at(at, sub, f"{pointer}/{raw}", found)
-            return len(dumps(value))
+            return self._length(value, depth)
         size = len(value)
         wanted: dict[int, list[str]] = {}  # member index -> raw pointer tokens naming it
         missing: list[str] = []  # tokens that name nothing here
@@ -301,6 +313,14 @@ class CanonicalJsonLocator:
                     wanted.setdefault(i % size, []).append(raw)
                 else:
                     missing.append(raw)
+        # Each member with what surrounds it: minified, the member and its comma; indented,
+        # a line break, the member's indentation, the member and its comma. A container of
+        # k members is 1 byte longer than k of those (its brackets, no last comma); indented,
+        # 2 + 2 * depth longer (its closing bracket on a line of its own, no last comma).
+        lead = 1 + self.indent * (depth + 1) if self.indent else 0  # line break + indentation
+        extra = 1 + self.indent * depth + 1 if self.indent else 1
+        sep = 2 if self.indent else 1  # ": " or ":"
+        length = self._length
         i = pos + 1  # offsets are absolute
         done = 0  # members measured so far
         # A wanted member with nothing wanted below it needs only its own offset: it is
@@ -308,93 +328,63 @@ class CanonicalJsonLocator:
         if isinstance(value, dict):
             members = iter(value.items())
             for n in sorted(wanted):
-                if n > done:  # each member and its comma: together 1 less than their dict
-                    i += len(dumps(dict(itertools.islice(members, n - done)))) - 1
+                if n > done:
+                    gap = dict(itertools.islice(members, n - done))
+                    i += length(gap, depth) - extra
                     done = n
                 deeper = []
                 for raw in wanted[n]:
                     if trie[raw]:
                         deeper.append(raw)
                     else:
-                        found[f"{pointer}/{raw}"] = i
+                        found[f"{pointer}/{raw}"] = i + lead
                 if deeper:
                     key, item = next(members)
-                    j = i + len(dumps(key)) + 1  # past '"key":'
+                    key_at = i + lead
+                    j = key_at + len(orjson.dumps(key)) + sep  # past '"key": '
                     for raw in deeper:
-                        length = self._descend(item, j, i, trie[raw], f"{pointer}/{raw}",
-                                               found)
-                    i = j + length + 1  # past the value and ',' (or the closing brace)
+                        size_of = self._descend(item, j, key_at, depth + 1, trie[raw],
+                                                f"{pointer}/{raw}", found)
+                    i = j + size_of + 1  # past the value and its comma
                     done = n + 1
             if done < size:
-                i += len(dumps(dict(members))) - 1
+                i += length(dict(members), depth) - extra
         else:
             for n in sorted(wanted):
                 if n > done:
-                    i += len(dumps(value[done:n])) - 1
+                    i += length(value[done:n], depth) - extra
                     done = n
                 deeper = []
                 for raw in wanted[n]:
                     if trie[raw]:
                         deeper.append(raw)
                     else:
-                        found[f"{pointer}/{raw}"] = i
+                        found[f"{pointer}/{raw}"] = i + lead
                 if deeper:
+                    item_at = i + lead
                     for raw in deeper:
-                        length = self._descend(value[n], i, i, trie[raw], f"{pointer}/{raw}",
-                                               found)
-                    i += length + 1
+                        size_of = self._descend(value[n], item_at, item_at, depth + 1,
+                                                trie[raw], f"{pointer}/{raw}", found)
+                    i = item_at + size_of + 1
                     done = n + 1
             if done < size:
-                i += len(dumps(value[done:])) - 1
+                i += length(value[done:], depth) - extra
         for raw in missing:  # their pointers stop at this node
             _stop_at(at, trie[raw], f"{pointer}/{raw}", found)
-        return i - pos
+        return i - pos - 1 + extra  # no comma after the last member; the closing bracket
 
-    def _children(self, value: Any) -> tuple[dict[str, tuple[int, int]] | list[int], int]:
-        memo = self._members.get(id(value))
-        if memo is not None:
-            return memo
-        dumps = orjson.dumps
-        i = 1
-        if isinstance(value, dict):
-            members: dict[str, tuple[int, int]] = {}
-            for key, item in value.items():
-                j = i + len(dumps(key)) + 1  # past '"key":'
-                members[key] = (i, j)
-                i = j + len(dumps(item)) + 1  # past the value and ',' (or the closing brace)
-            memo = self._members[id(value)] = (members, max(i, 2))
-            return memo
-        items: list[int] = []
-        for item in value:
-            items.append(i)
-            i += len(dumps(item)) + 1
-        memo = self._members[id(value)] = (items, max(i, 2))
-        return memo
-
-    def _column(self, offset: int) -> int:
+    def _line_column(self, offset: int) -> tuple[int, int]:
         if self._continuations is None:
             self._continuations = _continuations(self.raw)
-        return offset - bisect.bisect_left(self._continuations, offset) + 1
-
-    def locate(self, tokens: Sequence[str]) -> tuple[int, int]:
-        pos = at = 0
-        value = self.data
-        try:
-            for tok in tokens:
-                if isinstance(value, dict):
-                    rel_at, rel = self._children(value)[0][tok]  # type: ignore[index]
-                    value = value[tok]
-                    at, pos = pos + rel_at, pos + rel
-                elif isinstance(value, list):
-                    index = int(tok)
-                    rel = self._children(value)[0][index]  # type: ignore[index]
-                    value = value[index]
-                    at = pos = pos + rel
-                else:
-                    break
-        except (KeyError, IndexError, ValueError):
-            pass  # point at the deepest node that exists
-        return 1, self._column(at)
+            self._line_starts = [0] if not self.indent else [
+                0, *itertools.accumulate(map((1).__add__, map(len, self.raw.split(b"\n"))))]
+        starts = self._line_starts
+        assert starts is not None
+        line = bisect.bisect_right(starts, offset) - 1
+        cont = self._continuations
+        chars = (offset - starts[line]) - (bisect.bisect_left(cont, offset)
+                                           - bisect.bisect_left(cont, starts[line]))
+        return line + 1, chars + 1
 
 
 def _stop_at(at: int, trie: dict[str, Any], pointer: str, found: dict[str, int]) -> None:
@@ -418,31 +408,39 @@ def _continuations(raw: bytes, chunk: int = 1 << 16) -> list[int]:
     return out
 
 
-def canonical_json(raw: bytes) -> Any:
-    """The data of ``raw`` if it is exactly ``orjson.dumps`` of it (an optional newline at the
-    end aside), else None (a ``null`` document is not worth the case)."""
+def canonical_json(raw: bytes) -> tuple[Any, int] | None:
+    """``(data, indent)`` if ``raw`` is exactly ``orjson.dumps`` of its data, minified
+    (``indent`` 0) or indented by two spaces (2), an optional newline at the end aside;
+    else None."""
     if orjson is None or raw[:1] not in (b"{", b"["):
         return None
     body = raw[:-1] if raw.endswith(b"\n") else raw
-    if b"\n" in body:  # pretty-printed: the json path skips containers by indentation
-        return None
+    indent = 0
+    if b"\n" in body:
+        if not (body[1:4] == b"\n  " and body[4:5] not in (b" ", b"\t")):
+            return None  # pretty-printed otherwise: the json path skips by indentation
+        indent = 2
     try:
         data = orjson.loads(body)
-        return data if orjson.dumps(data) == body else None
+        again = orjson.dumps(data, option=orjson.OPT_INDENT_2) if indent else orjson.dumps(data)
     except (orjson.JSONDecodeError, orjson.JSONEncodeError):
         return None
+    return (data, indent) if again == body else None
 
 
 _JsonLocators = (JsonLocator, CanonicalJsonLocator)
-_CANONICAL_REF = re.compile(rb'"\$ref":"([^"\\]*+(?:\\.[^"\\]*+)*+)"')
+_CANONICAL_REF = {  # by indent: minified '"$ref":"...', indented '"$ref": "...'
+    0: re.compile(rb'"\$ref":"([^"\\]*+(?:\\.[^"\\]*+)*+)"'),
+    2: re.compile(rb'"\$ref": "([^"\\]*+(?:\\.[^"\\]*+)*+)"'),
+}
 
 
-def _canonical_refs(raw: bytes) -> list[str]:
-    """What ``_JSON_REF.findall`` finds, in a canonical text: there is no whitespace to allow
-    for (the literal prefix lets the regex engine skip ahead) and the string is matched
-    without backtracking."""
+def _canonical_refs(raw: bytes, indent: int) -> list[str]:
+    """What ``_JSON_REF.findall`` finds, in a canonical text: the whitespace is known (the
+    literal prefix lets the regex engine skip ahead) and the string is matched without
+    backtracking; inside a string every quote is escaped, so no match starts in one."""
     return [ref.decode() if b"\\" not in ref else json.loads(b'"' + ref + b'"')
-            for ref in _CANONICAL_REF.findall(raw)]
+            for ref in _CANONICAL_REF[indent].findall(raw)]
 
 
 class YamlLocator:
@@ -692,9 +690,10 @@ class Loader:
             name = str(p)
         if name.startswith(".."):  # outside the base directory: no relative path attaches
             name = str(p)
-        data = canonical_json(raw)
-        if data is not None:
-            src = SourceFile(p, name, data, CanonicalJsonLocator(raw, data), self)
+        canonical = canonical_json(raw)
+        if canonical is not None:
+            data, indent = canonical
+            src = SourceFile(p, name, data, CanonicalJsonLocator(raw, data, indent), self)
             src.has_inline_ignores = INLINE_IGNORE.encode() in raw
         else:
             src = self.from_text(self._decode(raw, str(path)), name, p)
@@ -793,7 +792,8 @@ class Loader:
     def _refs_in(self, src: SourceFile) -> list[tuple[str, str | None, int]]:
         """(ref, pointer or None, text offset) for every ``$ref`` in ``src``."""
         if isinstance(src.locator, CanonicalJsonLocator):
-            return [(ref, None, -1) for ref in _canonical_refs(src.locator.raw)]
+            return [(ref, None, -1)
+                    for ref in _canonical_refs(src.locator.raw, src.locator.indent)]
         if isinstance(src.locator, JsonLocator):
             text = src.locator.text
             # unescape only what has escapes (a JSON string literal): nearly no $ref does

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import orjson
+import pytest
 
 from interopcheck.lint import LintConfig, Loader, lint
 
@@ -148,11 +149,14 @@ def _all_pointers(value: object, pointer: str = "") -> list[str]:
     return out
 
 
-def test_one_line_json_located_from_serialized_lengths_as_by_scanning(tmp_path: Path) -> None:
-    """A one-line document exactly as orjson/JSON.stringify write it (Graph's) is located
-    without scanning its text: every pointer, the missing ones too, gives what the text
-    scanner gives, with non-ASCII characters (columns count characters), escapes and empty
-    containers before it."""
+@pytest.mark.parametrize("indent", [0, 2])
+def test_canonical_json_located_from_serialized_lengths_as_by_scanning(
+        tmp_path: Path, indent: int) -> None:
+    """A document exactly as orjson/JSON.stringify write it, on one line (Graph's) or
+    indented by two (GitHub's), is located without scanning its text: every pointer, the
+    missing ones too, gives what the text scanner gives, with non-ASCII characters (columns
+    count characters), escapes and empty containers before it, and one more JSON trailing
+    newline."""
     from interopcheck.lint.loader import CanonicalJsonLocator, JsonLocator, parse_pointer
 
     data = {"openapi": "3.0.4", "info": {"title": "Grüße \u2013 \u201cq\u201d \"x\" \\ \n\t/ 😀",
@@ -161,32 +165,37 @@ def test_one_line_json_located_from_serialized_lengths_as_by_scanning(tmp_path: 
                       "/b~c": {}}, "list": [[], {}, [1, 2.5, -3e-07, True, None, "ü"],
                                             {"k": [{"z": "✓"}]}],
             "é": {"ü": [0, {"ñ": None}]}, "last": "日本"}
-    text = orjson.dumps(data).decode()  # what JSON.stringify writes too
+    # what JSON.stringify(data) and JSON.stringify(data, null, 2) write too
+    text = orjson.dumps(data, option=orjson.OPT_INDENT_2 if indent else None).decode() + \
+        ("\n" if indent else "")
     p = tmp_path / "one.json"
     p.write_text(text, encoding="utf-8")
     src = Loader().load(p)
     assert isinstance(src.locator, CanonicalJsonLocator)
-    assert src.data == data
+    assert (src.locator.indent, src.data) == (indent, data)
     pointers = [*_all_pointers(data), "/nope", "/paths/~1a~1{id}/put", "/list/9", "/list/x",
                 "/list/2/-1", "/last/0", "/list/2/0/x", "/list/2/3/y/z"]
     scanner = JsonLocator(text)
-    fresh = CanonicalJsonLocator(text.encode(), data)
+    fresh = CanonicalJsonLocator(text.encode(), data, indent)
     src.prepare_locations(pointers)
     for pointer in pointers:
         tokens = parse_pointer(pointer)
         expect = scanner.locate(tokens)
-        assert src.location(pointer).line == expect[0] == 1
-        assert (src.location(pointer).column, fresh.locate(tokens)) == (expect[1], expect), \
-            pointer
-    assert text[src.location("/é/ü/1/ñ").column - 1:].startswith('"ñ"')
+        got = src.location(pointer)
+        assert ((got.line, got.column), fresh.locate(tokens)) == (expect, expect), pointer
+        assert indent or got.line == 1
+    where = src.location("/é/ü/1/ñ")
+    assert text.split("\n")[where.line - 1][where.column - 1:].startswith('"ñ"')
 
 
 def test_one_line_json_not_as_orjson_writes_it_takes_the_json_path(tmp_path: Path) -> None:
-    """A duplicate key, a space or an escaped '/' and the document is read by json (which
-    reports duplicates: the canonical path could not see them)."""
+    """A duplicate key (minified or indented), a space, an escaped '/' or another indentation
+    and the document is read by json (which reports duplicates: the canonical path could
+    not see them)."""
     from interopcheck.lint.loader import JsonLocator
 
-    for text in ('{"a":1,"b":{"c":2,"c":3}}', '{"a": 1}', '{"a":"\\/"}'):
+    for text in ('{"a":1,"b":{"c":2,"c":3}}', '{"a": 1}', '{"a":"\\/"}',
+                 '{\n  "a": 1,\n  "a": 2\n}\n', '{\n    "a": 1\n}'):
         p = tmp_path / "d.json"
         p.write_text(text)
         loader = Loader()
