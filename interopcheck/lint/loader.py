@@ -251,10 +251,54 @@ class CanonicalJsonLocator:
         #: byte offsets of UTF-8 continuation bytes (byte offset -> character offset)
         self._continuations: list[int] | None = None
         self._line_starts: list[int] | None = None
+        #: id(container) -> its members' offsets relative to its start (see locate)
+        self._offsets: dict[int, dict[str, tuple[int, int]] | list[int]] = {}
 
     def locate(self, tokens: Sequence[str]) -> tuple[int, int]:
-        pointer = "".join("/" + t.replace("~", "~0").replace("/", "~1") for t in tokens)
-        return self.locate_all([pointer])[pointer]
+        """One pointer (``interopcheck breaking`` asks one change at a time): each container
+        on the way has all its members measured once, and kept."""
+        value, pos, at, depth = self.data, 0, 0, 0
+        try:
+            for tok in tokens:
+                if isinstance(value, dict):
+                    rel_at, rel = self._members_of(value, depth)[tok]  # type: ignore[index]
+                    value = value[tok]
+                    at, pos = pos + rel_at, pos + rel
+                elif isinstance(value, list):
+                    index = int(tok)
+                    rel = self._members_of(value, depth)[index]  # type: ignore[index]
+                    value = value[index]
+                    at = pos = pos + rel
+                else:
+                    break
+                depth += 1
+        except (KeyError, IndexError, ValueError):
+            pass  # point at the deepest node that exists
+        return self._line_column(at)
+
+    def _members_of(self, value: dict[str, Any] | list[Any], depth: int,
+                    ) -> dict[str, tuple[int, int]] | list[int]:
+        memo = self._offsets.get(id(value))
+        if memo is not None:
+            return memo
+        lead = 1 + self.indent * (depth + 1) if self.indent else 0  # line break + indentation
+        sep = 2 if self.indent else 1  # ": " or ":"
+        i = 1
+        if isinstance(value, dict):
+            members: dict[str, tuple[int, int]] = {}
+            for key, item in value.items():
+                key_at = i + lead
+                j = key_at + len(orjson.dumps(key)) + sep
+                members[key] = (key_at, j)
+                i = j + self._length(item, depth + 1) + 1
+            self._offsets[id(value)] = members
+            return members
+        items: list[int] = []
+        for item in value:
+            items.append(i + lead)
+            i += lead + self._length(item, depth + 1) + 1
+        self._offsets[id(value)] = items
+        return items
 
     def locate_all(self, pointers: Iterable[str]) -> dict[str, tuple[int, int]]:
         """(line, column) of each pointer (each ``""`` or starting with ``/``), in one descent
