@@ -20,6 +20,8 @@ Output (allocation requests, provider summaries) is built by
 
 from __future__ import annotations
 
+import itertools
+import operator
 import random
 from collections.abc import Sequence
 from typing import Protocol
@@ -74,12 +76,27 @@ _HAS_TREES = sa.select(rp_t.c.id).where(rp_t.c.parent_provider_id.is_not(None)).
 _AGG_IDS = sa.select(agg_t.c.uuid, agg_t.c.id).where(
     agg_t.c.uuid.in_(sa.bindparam("uuids", expanding=True))
 )
-_TRAIT_HOLDERS = sa.select(rpt_t.c.resource_provider_id, rpt_t.c.trait_id).where(
-    rpt_t.c.trait_id.in_(sa.bindparam("ids", expanding=True))
+# (Ordered by the id the rows are grouped by: the primary key's or an index's order.)
+_TRAIT_HOLDERS = (
+    sa.select(rpt_t.c.resource_provider_id, rpt_t.c.trait_id)
+    .where(rpt_t.c.trait_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(rpt_t.c.trait_id)
 )
-_AGG_MEMBERS = sa.select(rpa_t.c.resource_provider_id, rpa_t.c.aggregate_id).where(
-    rpa_t.c.aggregate_id.in_(sa.bindparam("ids", expanding=True))
+_AGG_MEMBERS = (
+    sa.select(rpa_t.c.resource_provider_id, rpa_t.c.aggregate_id)
+    .where(rpa_t.c.aggregate_id.in_(sa.bindparam("ids", expanding=True)))
+    .order_by(rpa_t.c.aggregate_id)
 )
+
+
+def _grouped(rows: list[tuple]) -> dict[int, set[int]]:
+    """(provider, id) rows ordered by id -> id -> providers."""
+    return {
+        key: set(map(_FIRST, group)) for key, group in itertools.groupby(rows, key=_SECOND)
+    }
+
+
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 
 
 class GroupLike(Protocol):
@@ -218,32 +235,33 @@ class _Search:
         d, conn = self.data, self.conn
         d.has_trees = bool(render.rows(conn, _HAS_TREES))
         sharing_id = d.trait_ids.get(SHARING_TRAIT)
-        if sharing_id is not None and flat.applies(d, self.groups, self.params):
+        # With a small limit (and no randomizing) the one-statement walk stops after the
+        # first matches; for whole answers reading the named rows once is cheaper (an
+        # index probe per provider and condition costs more than a scan).
+        if (
+            sharing_id is not None
+            and self.params.limit
+            and self.params.limit <= MAX_IN_LIST
+            and not self.randomize
+            and flat.applies(d, self.groups, self.params)
+        ):
             sharing = render.rows(conn, _TRAIT_HOLDERS, {"ids": [sharing_id]})
             if not sharing:  # no sharing providers either: one statement answers
                 d.root_of = merge.OwnRoots()
                 self.flat = True
                 return
-        rows = render.rows(conn, _TRAIT_HOLDERS, {"ids": sorted(set(d.trait_ids.values()))})
-        holders = d.trait_holders
-        for rp, trait in rows:
-            found = holders.get(trait)
-            if found is None:
-                holders[trait] = {rp}
-            else:
-                found.add(rp)
+        d.trait_holders = holders = _grouped(
+            render.rows(conn, _TRAIT_HOLDERS, {"ids": sorted(set(d.trait_ids.values()))})
+        )
         d.sharing = set(holders.get(sharing_id, ())) if sharing_id is not None else set()
-        seen: set[int] = set().union(*holders.values())
         if d.agg_ids:
-            rows = render.rows(conn, _AGG_MEMBERS, {"ids": sorted(set(d.agg_ids.values()))})
-            members = d.agg_members
-            for rp, agg in rows:
-                found = members.get(agg)
-                if found is None:
-                    members[agg] = {rp}
-                else:
-                    found.add(rp)
-            seen.update(rp for rp, _agg in rows)
+            d.agg_members = _grouped(
+                render.rows(conn, _AGG_MEMBERS, {"ids": sorted(set(d.agg_ids.values()))})
+            )
+        # Providers whose tree matters (only with trees: on a flat cloud each is its root).
+        seen: set[int] = set()
+        if d.has_trees:
+            seen = seen.union(*holders.values(), *d.agg_members.values())
         self._load_inventories(seen)
         if not d.has_trees:
             # Every provider is its own root: nothing to load now; the renderer
@@ -272,9 +290,10 @@ class _Search:
         })
         fitting = d.fitting
         for rc, amount in wanted:
-            found = {rp for (rp,) in render.rows(conn, _FITTING, {"rc": rc, "amount": amount})}
+            found = set(map(_FIRST, render.rows(conn, _FITTING, {"rc": rc, "amount": amount})))
             fitting[rc, amount] = found
-            seen |= found
+            if d.has_trees:
+                seen |= found
         d.inventory_loader = self._load_inventory_rows
 
     def _load_inventory_rows(self, ids: set[int]) -> None:

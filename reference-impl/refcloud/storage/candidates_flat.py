@@ -6,7 +6,9 @@ providers: every candidate is then one provider that has all the classes
 forbidden ones. The database intersects those conditions and returns the
 candidates' ids and uuids in id order (only the first ``limit`` when that
 is all the answer needs), so the search neither reads every inventory,
-trait and aggregate row it names nor builds a Python set of each.
+trait and aggregate row it names nor builds a Python set of each. Used for
+``limit`` queries: for whole answers, probing indexes per provider and
+condition costs more than the general path's scans of the named rows.
 
 Only used when every name of the request is known: the general path
 (``candidates_merge``) keeps the order in which Placement reports unknown

@@ -374,10 +374,12 @@ def merge_groups(
             lists = by_anchor.get(areq.anchor)
             if lists is None:
                 continue
-            if len(lists) == index:
-                lists.append([areq])
-            else:
+            have = len(lists)
+            if have == index + 1:
                 lists[index].append(areq)
+            elif have == index:
+                lists.append([areq])
+            # (have < index: an earlier group had nothing under this anchor)
     granular = [i for i, s in enumerate(suffixes) if s]
     isolate = params.group_policy == "isolate"
     subtrees = [
