@@ -8,8 +8,8 @@ for the nodes that findings point at, never for the whole tree:
   each visited container's member offsets, then maps offset -> line/column with a line index.
 * JSON that is exactly what ``orjson.dumps`` writes for its own data, minified or indented by
   two spaces (what ``JSON.stringify`` writes too: Microsoft Graph's 47 MB one-line document,
-  GitHub's indented one) is read with ``orjson`` (when installed: it comes with the
-  ``refcloud`` extra) and located by a :class:`CanonicalJsonLocator`: a member's offset is
+  GitHub's indented one) is read with ``orjson`` (a core dependency; if it is missing the
+  ``json`` path below is taken) and located by a :class:`CanonicalJsonLocator`: a member's offset is
   the sum of its predecessors' serialized lengths, so the text is never scanned. Such a text
   cannot hold a duplicate key (the value kept would serialize shorter than the text), so it
   needs no duplicate check either; anything else takes the ``json`` path.
@@ -46,9 +46,9 @@ from urllib.parse import unquote
 
 import yaml
 
-try:  # orjson comes with the refcloud extra; without it one-line JSON takes the json path
+try:  # a core dependency; should it be missing, every JSON document takes the json path
     import orjson
-except ImportError:  # pragma: no cover - exercised by tests/functional/test_without_refcloud
+except ImportError:  # pragma: no cover - only when orjson could not be installed
     orjson = None  # type: ignore[assignment]
 
 from interopcheck.errors import InteropcheckError

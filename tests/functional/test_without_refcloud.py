@@ -18,7 +18,7 @@ import pytest
 from interopcheck.launcher import start_refcloud
 
 ROOT = Path(__file__).resolve().parents[2]
-REFCLOUD_ONLY = ("webob", "sqlalchemy", "waitress", "orjson", "microversion_parse", "os_traits",
+REFCLOUD_ONLY = ("webob", "sqlalchemy", "waitress", "microversion_parse", "os_traits",
                  "os_resource_classes")
 BLOCKER = f'''
 import sys
