@@ -187,12 +187,12 @@ class Renderer:
                     for suffix, areq in zip(suffixes, combo, strict=True)
                 }
             else:
-                found = [get_piece(id(areq)) or make_piece(areq, pieces, rc_names)
-                         for areq in combo]
                 allocations = {}
-                for piece in found:
+                mappings = {}
+                for suffix, areq in zip(suffixes, combo, strict=True):
+                    piece = get_piece(id(areq)) or make_piece(areq, pieces, rc_names)
                     allocations.update(piece[0])
-                mappings = dict(zip(suffixes, [piece[1] for piece in found], strict=True))
+                    mappings[suffix] = piece[1]
             append({"allocations": allocations, "mappings": mappings})
         return requests
 
