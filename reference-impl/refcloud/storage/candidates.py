@@ -329,7 +329,10 @@ class _Search:
         else:
             d.all_providers = True
         uuid_of, parent_of, root_of = d.uuid_of, d.parent_of, d.root_of
-        for rp, uuid, parent, root in render.rows(self.conn, query):
+        found = render.rows(self.conn, query)
+        if d.all_providers and not root_of:
+            d.provider_rows = found
+        for rp, uuid, parent, root in found:
             uuid_of[rp] = uuid
             parent_of[rp] = parent
             root_of[rp] = root

@@ -74,6 +74,9 @@ class Data:
     uuid_of: dict[int, str] = field(default_factory=dict)
     #: True once every provider's uuid/parent/root is loaded.
     all_providers: bool = False
+    #: Every provider's (id, uuid, parent, root) row, in ``root_of``'s order, when one
+    #: statement loaded them all before any other (summaries walk it; None otherwise).
+    provider_rows: list[tuple[int, str, int | None, int]] | None = None
     #: sharing provider -> roots of trees sharing an aggregate with it
     anchors_of: dict[int, set[int]] = field(default_factory=dict)
     #: Does a kept candidate use one provider in two groups? (merge_groups sets it)
@@ -251,8 +254,11 @@ def _single_provider(
     areqs: list[Areq] = []
     append = areqs.append
     ordered = sorted(filtered)
-    if stop is not None and not shared and no_filter:
-        del ordered[stop:]  # exactly one Areq per provider: the first ``stop`` suffice
+    if not shared and no_filter:
+        # Exactly one Areq per provider: the first ``stop`` suffice.
+        if stop is not None:
+            del ordered[stop:]
+        return _one_per_provider(ordered, root_of, items)
     for rp in ordered:
         resources = tuple([(rp, rc, amount) for rc, amount in items])
         providers = frozenset((rp,))
@@ -264,6 +270,29 @@ def _single_provider(
                 if anchor != root and data.anchor_ok(anchor):
                     append(Areq(anchor, resources, providers, items))
     return areqs
+
+
+def _one_per_provider(
+    ordered: list[int], root_of: dict[int, int], items: tuple[tuple[int, int], ...]
+) -> list[Areq]:
+    """One Areq per provider (its own tree's), built without a Python frame per
+    provider (tuple.__new__ rather than the NamedTuple's __new__) and, for up to three
+    classes, the resources tuple spelled out: a large share of a big flat query."""
+    new = tuple.__new__
+    if len(items) == 3:
+        (r0, a0), (r1, a1), (r2, a2) = items
+        return [new(Areq, (root_of[rp], ((rp, r0, a0), (rp, r1, a1), (rp, r2, a2)),
+                           frozenset((rp,)), items)) for rp in ordered]
+    if len(items) == 2:
+        (r0, a0), (r1, a1) = items
+        return [new(Areq, (root_of[rp], ((rp, r0, a0), (rp, r1, a1)),
+                           frozenset((rp,)), items)) for rp in ordered]
+    if len(items) == 1:
+        ((r0, a0),) = items
+        return [new(Areq, (root_of[rp], ((rp, r0, a0),), frozenset((rp,)), items))
+                for rp in ordered]
+    return [new(Areq, (root_of[rp], tuple([(rp, rc, amount) for rc, amount in items]),
+                       frozenset((rp,)), items)) for rp in ordered]
 
 
 def _multiple_providers(

@@ -260,14 +260,18 @@ class Renderer:
             members = [(root, None, root) for root in sorted(roots)]
         else:
             if not d.all_providers:
+                found = rows(conn, _PROVIDERS if cond is None else _PROVIDERS_IN, cond)
                 if cond is None:
                     d.all_providers = True
-                for rp, uuid, parent, root in rows(
-                    conn, _PROVIDERS if cond is None else _PROVIDERS_IN, cond
-                ):
+                    if not d.root_of:
+                        d.provider_rows = found
+                for rp, uuid, parent, root in found:
                     uuid_of[rp] = uuid
                     d.parent_of[rp] = parent
                     d.root_of[rp] = root
+            if only is None and d.provider_rows is not None:
+                # Every provider's row in root_of's order: no list of members to build.
+                return self._tree_summaries(d.provider_rows, roots, cond, rc_names)
             parent_of = d.parent_of
             members = [
                 (rp, parent_of[rp], root)
@@ -295,6 +299,33 @@ class Renderer:
         get_uuid = uuid_of.get
         for rp, parent, root in members:
             uuid = uuid_of[rp]
+            out[uuid] = {
+                "resources": get_resources(rp, no_resources),
+                "traits": get_traits(rp, no_traits),
+                "parent_provider_uuid": get_uuid(parent) if parent is not None else None,
+                "root_provider_uuid": get_uuid(root, uuid),
+            }
+        return out
+
+    def _tree_summaries(
+        self,
+        provider_rows: list[tuple[int, str, int | None, int]],
+        roots: set[int],
+        cond: dict[str, list[int]] | None,
+        rc_names: dict[int, str],
+    ) -> dict[str, dict[str, Any]]:
+        """Summaries of every provider of the kept trees, from the providers' rows."""
+        kept = [row for row in provider_rows if row[3] in roots]
+        wanted = {row[0] for row in kept}
+        resources_of = self._summary_inventories(wanted, cond, rc_names)
+        traits_of = self._summary_traits(wanted, cond)
+        no_resources: dict[str, dict[str, int]] = {}
+        no_traits: list[str] = []
+        get_resources = resources_of.get
+        get_traits = traits_of.get
+        get_uuid = self.data.uuid_of.get
+        out: dict[str, dict[str, Any]] = {}
+        for rp, uuid, parent, root in kept:
             out[uuid] = {
                 "resources": get_resources(rp, no_resources),
                 "traits": get_traits(rp, no_traits),
