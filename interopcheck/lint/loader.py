@@ -422,10 +422,12 @@ class CanonicalJsonLocator:
             self._continuations = _continuations(self.raw)
             self._line_starts = [0] if not self.indent else [
                 0, *itertools.accumulate(map((1).__add__, map(len, self.raw.split(b"\n"))))]
+        cont = self._continuations
+        if not self.indent:  # one line: column = characters before the offset
+            return 1, offset - bisect.bisect_left(cont, offset) + 1
         starts = self._line_starts
         assert starts is not None
         line = bisect.bisect_right(starts, offset) - 1
-        cont = self._continuations
         chars = (offset - starts[line]) - (bisect.bisect_left(cont, offset)
                                            - bisect.bisect_left(cont, starts[line]))
         return line + 1, chars + 1

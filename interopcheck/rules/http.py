@@ -14,6 +14,7 @@ from interopcheck.rules._schema import (
     properties,
     segments,
 )
+from interopcheck.rules.actions import action_style
 from interopcheck.rules.registry import RuleContext, Violation, rule
 from interopcheck.rules.targets import ApiDocument, Exchange, Node, Operation
 
@@ -253,9 +254,7 @@ def etag001(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
 
 
 def _is_action(op: Operation) -> bool:
-    from interopcheck.rules.actions import action_style
-
-    return action_style(op) is not None
+    return op.method == "post" and action_style(op) is not None  # only POSTs have a style
 
 
 @rule("HTTP012", level="SHOULD", guideline="response-codes#4xx-codes",

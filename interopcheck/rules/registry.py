@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from interopcheck.findings import Severity
-from interopcheck.rules.targets import Location, Target
+from interopcheck.rules.targets import Location, Target, escape
 
 __all__ = [
     "GUIDELINES",
@@ -254,6 +254,6 @@ class RuleContext:
         """A violation at ``at`` (a target or Node with ``source``/``pointer``) + suffix tokens."""
         pointer = at.pointer
         for token in suffix:
-            pointer += "/" + str(token).replace("~", "~0").replace("/", "~1")
+            pointer += "/" + escape(token)
         return Violation(self.rule.id, severity or self.severity, message, pointer,
                          getattr(at, "source", None), target=at)
