@@ -21,8 +21,8 @@ def _url(rule_id: str) -> str | None:
 #: reports with more findings are written without indentation, from templates (_large)
 _INDENTED_UP_TO = 2000
 _BATCH = 4096
-_FINDING = ('{"rule": %s, "severity": %s, "message": %s, "file": %s, "pointer": %s, '
-            '"line": %d, "column": %d, "guideline": %s, "microversions": %s, "cause": %s}')
+#: a finding's keys up to its message (the rest: the f-string in _large)
+_HEAD = '{"rule": %s, "severity": %s, "message": '
 _CAUSE = ('{"id": %s, "rule": %s, "rules": %s, "severity": %s, "summary": %s, "count": %d, '
           '"first": {"file": %s, "line": %d, "column": %d}}')
 
@@ -48,13 +48,22 @@ def _large(result: LintResult) -> Iterator[str]:
     yield f'{{"spec": {e[spec]}, "files": {_json.dumps(result.files)}, "findings": ['
     violations = result.violations
     nowhere = Location(spec, "", 0, 0)
+    heads: dict[tuple[str, object], str] = {}  # (rule, severity) -> the finding's first keys
     for start in range(0, len(violations), _BATCH):
-        text = ", ".join([
-            _FINDING % (e[v.rule], e[v.severity.value], enc(v.message), e[loc.file],
-                        enc(v.pointer), loc.line, loc.column, urls[v.rule],
-                        e[v.extra.get("microversions")], e[v.extra.get("cause")])
-            for v in violations[start:start + _BATCH]
-            for loc in (v.location or nowhere,)])
+        parts: list[str] = []
+        add = parts.append
+        for v in violations[start:start + _BATCH]:
+            loc = v.location or nowhere
+            head = heads.get((v.rule, v.severity))
+            if head is None:
+                head = heads[v.rule, v.severity] = _HEAD % (e[v.rule], e[v.severity.value])
+            extra = v.extra
+            # an f-string (one BUILD_STRING) rather than % on a tuple: a third quicker
+            add(f'{head}{enc(v.message)}, "file": {e[loc.file]}, "pointer": '
+                f'{enc(v.pointer)}, "line": {loc.line:d}, "column": {loc.column:d}, '
+                f'"guideline": {urls[v.rule]}, "microversions": '
+                f'{e[extra.get("microversions")]}, "cause": {e[extra.get("cause")]}}}')
+        text = ", ".join(parts)
         yield text if start == 0 else ", " + text
     causes = []
     for c in result.causes:
