@@ -10,7 +10,8 @@ from interopcheck.rules.targets import Node, Operation, Parameter
 
 __all__ = ["array_props", "delete_operation", "get_operation", "header_parameter",
            "is_collection_path", "json_type", "last_literal", "live_collection_path",
-           "live_url", "properties", "segments", "variants", "versioned_operation"]
+           "live_url", "post_operation", "properties", "put_operation", "put_or_patch_operation",
+           "segments", "variants", "versioned_operation"]
 
 
 def json_type(schema: Any) -> str | None:
@@ -74,6 +75,21 @@ def header_parameter(p: Parameter) -> bool:
 def get_operation(op: Operation) -> bool:
     """``when`` of the rules about GET operations only."""
     return op.method == "get"
+
+
+def post_operation(op: Operation) -> bool:
+    """``when`` of the rules about POST operations only (actions, POST queries)."""
+    return op.method == "post"
+
+
+def put_operation(op: Operation) -> bool:
+    """``when`` of the rules about PUT operations only."""
+    return op.method == "put"
+
+
+def put_or_patch_operation(op: Operation) -> bool:
+    """``when`` of the rules about PUT and PATCH operations only."""
+    return op.method in ("put", "patch")
 
 
 def delete_operation(op: Operation) -> bool:

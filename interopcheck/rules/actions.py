@@ -16,7 +16,14 @@ from collections import Counter
 from collections.abc import Iterator
 
 from interopcheck.findings import Severity
-from interopcheck.rules._schema import get_operation, json_type, properties, segments, variants
+from interopcheck.rules._schema import (
+    get_operation,
+    json_type,
+    post_operation,
+    properties,
+    segments,
+    variants,
+)
 from interopcheck.rules.registry import RuleContext, Violation, rule
 from interopcheck.rules.targets import ApiDocument, Operation, Schema
 
@@ -58,7 +65,7 @@ def act003(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
 
 @rule("ACT004", level="EXTRA", guideline="methods",
       description="POST .../{id}/action bodies have the action as the one top-level key",
-      given=Operation, severity=Severity.WARNING)
+      given=Operation, severity=Severity.WARNING, when=post_operation)
 def act004(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     if action_style(op) != "action-body":
         return

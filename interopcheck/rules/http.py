@@ -11,7 +11,9 @@ from interopcheck.rules._schema import (
     get_operation,
     is_collection_path,
     json_type,
+    post_operation,
     properties,
+    put_or_patch_operation,
     segments,
 )
 from interopcheck.rules.actions import action_style
@@ -245,7 +247,8 @@ def cache001_live(ctx: RuleContext, ex: Exchange) -> Iterator[Violation]:
 
 
 @rule("ETAG001", level="SHOULD", guideline="etags",
-      description="PUT with If-Match declares 412 Precondition Failed", given=Operation)
+      description="PUT with If-Match declares 412 Precondition Failed", given=Operation,
+      when=put_or_patch_operation)
 def etag001(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     if op.method in ("put", "patch") and op.param("if-match", "header") is not None \
             and "412" not in op.responses:
@@ -258,7 +261,8 @@ def _is_action(op: Operation) -> bool:
 
 
 @rule("HTTP012", level="SHOULD", guideline="response-codes#4xx-codes",
-      description="Action operations declare 409 (already in progress)", given=Operation)
+      description="Action operations declare 409 (already in progress)", given=Operation,
+      when=post_operation)
 def http012(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     if _is_action(op) and "409" not in op.responses:
         yield ctx.finding(f"{op.label} is an action but does not declare 409 Conflict", op,
@@ -283,7 +287,7 @@ _SEARCH = re.compile(r"(?i)search|query|filter")
 
 @rule("HTTP022", level="MAY", guideline="methods",
       description="POST for queries only when the URI would be too long (document why)",
-      given=Operation)
+      given=Operation, when=post_operation)
 def http022(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     last = (segments(op.path) or [""])[-1]
     if op.method == "post" and (_SEARCH.search(last) or

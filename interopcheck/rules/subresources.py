@@ -10,6 +10,7 @@ from interopcheck.rules._schema import (
     get_operation,
     json_type,
     properties,
+    put_operation,
     segments,
 )
 from interopcheck.rules.registry import RuleContext, Violation, rule
@@ -84,7 +85,8 @@ def meta003(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
 
 
 @rule("TAG005", level="SHOULD", guideline="tags",
-      description="PUT .../tags replaces the list and returns 200 with it", given=Operation)
+      description="PUT .../tags replaces the list and returns 200 with it", given=Operation,
+      when=put_operation)
 def tag005(ctx: RuleContext, op: Operation) -> Iterator[Violation]:
     if op.method == "put" and _tail(op)[-1:] == ["tags"] and op.success_codes():
         if "200" not in op.responses or not _wrapped(op, "tags", "array"):
