@@ -335,12 +335,14 @@ def _multiple_providers(
         if not trees:
             return []
     assert trees is not None
-    traits_of = data.traits_of
-    empty: set[int] = set()
-    areqs: list[Areq] = []
     rcs = sorted(g.resources)
     amounts = [g.resources[rc] for rc in rcs]
     items = tuple(zip(rcs, amounts, strict=True))
+    if len(rcs) == 1:
+        return _one_class_per_tree(data, g, trees, items)
+    traits_of = data.traits_of
+    empty: set[int] = set()
+    areqs: list[Areq] = []
     for root in sorted(trees):
         per_rc = trees[root]
         for combo in itertools.product(*(sorted(per_rc[rc]) for rc in rcs)):
@@ -355,6 +357,27 @@ def _multiple_providers(
                     continue
             resources = tuple(zip(combo, rcs, amounts, strict=True))
             areqs.append(Areq(root, resources, providers, items))
+    return areqs
+
+
+def _one_class_per_tree(
+    data: Data, g: _Group, trees: dict[int, dict[int, list[int]]],
+    items: tuple[tuple[int, int], ...],
+) -> list[Areq]:
+    """``_multiple_providers`` for one class: each Areq is one provider, so the trait
+    rules are membership tests in the holders of the named traits (no trait set per
+    provider, no product)."""
+    ((rc, amount),) = items
+    required = [_with_any_trait(data, any_of) for any_of in g.required]
+    banned = _with_any_trait(data, g.forbidden) if g.forbidden else set()
+    new = tuple.__new__
+    areqs: list[Areq] = []
+    append = areqs.append
+    for root in sorted(trees):
+        for rp in sorted(trees[root][rc]):
+            if rp in banned or not all(rp in have for have in required):
+                continue
+            append(new(Areq, (root, ((rp, rc, amount),), frozenset((rp,)), items)))
     return areqs
 
 
@@ -415,6 +438,10 @@ def merge_groups(
         [i for i, s in enumerate(suffixes) if s in sset] for sset in params.same_subtrees
     ]
     ancestors: dict[int, frozenset[int]] = {}
+    # The common same_subtree (one set of two groups, one provider each) is checked
+    # inline by walking parents: no call and no ancestor set per provider.
+    pair = subtrees[0] if len(subtrees) == 1 and len(subtrees[0]) == 2 else None
+    parent_of = data.parent_of
     out: list[Combo] = []
     append = out.append
     loaded = False
@@ -433,7 +460,23 @@ def merge_groups(
         for combo in itertools.product(*lists):
             if isolate and len({next(iter(combo[i].providers)) for i in granular}) != len(granular):
                 continue
-            if subtrees and not _same_subtree(data, combo, subtrees, ancestors):
+            if pair is not None:
+                p, q = combo[pair[0]].providers, combo[pair[1]].providers
+                if len(p) == 1 and len(q) == 1:
+                    (a,), (b,) = p, q
+                    if a != b:
+                        x = parent_of.get(b)  # is a an ancestor of b?
+                        while x is not None and x != a:
+                            x = parent_of.get(x)
+                        if x is None:
+                            x = parent_of.get(a)  # is b one of a?
+                            while x is not None and x != b:
+                                x = parent_of.get(x)
+                            if x is None:
+                                continue
+                elif not _same_subtree(data, combo, subtrees, ancestors):
+                    continue
+            elif subtrees and not _same_subtree(data, combo, subtrees, ancestors):
                 continue
             if may_overlap and overlapping(combo):
                 if not loaded:

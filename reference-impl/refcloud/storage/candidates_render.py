@@ -216,7 +216,9 @@ class Renderer:
             return found
         if len(providers) == 1:
             (rp,) = providers
-            amounts = self._amounts(areq, rc_names)
+            amounts = self._shared_amounts.get(id(areq.amounts)) or self._amounts(
+                areq, rc_names
+            )
             uuid = uuid_of[rp]
             found = pieces[id(areq)] = ({uuid: {"resources": amounts}}, [uuid])
             return found
