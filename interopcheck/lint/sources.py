@@ -112,6 +112,14 @@ def _parameters(nodes: list[Node], op: Operation) -> tuple[list[Parameter], bool
     return list(seen.values()), _VERSION_HEADER in seen
 
 
+def _items(node: Node | None) -> list[Node]:
+    """A Node per item of a list node (none if it is not a list)."""
+    if node is None or not isinstance(node.value, list):
+        return []
+    src, base = node.source, node.pointer + "/"
+    return [Node(src, base + str(i), v) for i, v in enumerate(node.value)]
+
+
 def api_document(root: SourceFile) -> ApiDocument:
     """Build the ApiDocument with its Operations (parameters, responses, request body)."""
     data = root.data if isinstance(root.data, dict) else {}
@@ -125,8 +133,7 @@ def api_document(root: SourceFile) -> ApiDocument:
             if not isinstance(item.value, dict):
                 continue
             shared = item.get("parameters")
-            shared_nodes = ([shared.child(i) for i in range(len(shared.value))]
-                            if shared is not None and isinstance(shared.value, list) else [])
+            shared_nodes = _items(shared)
             methods = item.value
             for method in HTTP_METHODS:
                 if method not in methods or not isinstance(methods[method], dict):
@@ -163,8 +170,7 @@ def _operation(path: str, method: str, opn: Node, shared: list[Node],
     if "x-openstack" in value:
         op.min_version, op.max_version = version_range(value)
     params = opn.get("parameters")
-    own = ([params.child(i) for i in range(len(params.value))]
-           if params is not None and isinstance(params.value, list) else [])
+    own = _items(params)
     op.parameters, version_header = _parameters(shared + own if shared else own, op)
     body = opn.get("requestBody")
     if body is not None:
