@@ -179,8 +179,29 @@ class Renderer:
         get_piece = pieces.get
         make_piece = self._piece
         overlaps = self.data.overlaps
+        uuid_of = self.data.uuid_of
+        get_amounts = self._shared_amounts.get
         for combo in combos:
-            if overlaps and merge.overlapping(combo):
+            if not overlaps:
+                allocations = {}
+                mappings = {}
+                for suffix, areq in zip(suffixes, combo, strict=True):
+                    piece = get_piece(id(areq))
+                    if piece is None:
+                        providers = areq.providers
+                        if len(providers) == 1 and areq.resources:
+                            # The common piece (one provider), built here without a call.
+                            (rp,) = providers
+                            uuid = uuid_of[rp]
+                            amounts = get_amounts(id(areq.amounts)) or self._amounts(
+                                areq, rc_names
+                            )
+                            piece = pieces[id(areq)] = ({uuid: {"resources": amounts}}, [uuid])
+                        else:
+                            piece = make_piece(areq, pieces, rc_names)
+                    allocations.update(piece[0])
+                    mappings[suffix] = piece[1]
+            elif merge.overlapping(combo):
                 allocations = self._summed_allocations(combo, rc_names)
                 mappings = {
                     suffix: (get_piece(id(areq)) or make_piece(areq, pieces, rc_names))[1]
