@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -87,10 +88,10 @@ class Database:
         def _connect(dbapi_conn: Any, _record: Any) -> None:
             dbapi_conn.isolation_level = None  # we emit BEGIN ourselves
             cur = dbapi_conn.cursor()
-            if not memory:
-                cur.execute("PRAGMA journal_mode=WAL")
-                cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=60000")
+            if not memory:
+                _switch_to_wal(cur)
+                cur.execute("PRAGMA synchronous=NORMAL")
             cur.close()
 
         @event.listens_for(self.engine, "begin")
@@ -148,6 +149,27 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _switch_to_wal(cur: Any, deadline_s: float = 60.0) -> None:
+    """``PRAGMA journal_mode=WAL``, retried while another connection holds the database.
+
+    Switching a rollback-journal database to WAL needs an exclusive lock, and SQLite answers
+    "database is locked" at once, without its busy handler, when another connection holds or
+    wants a write lock (two processes opening a new database together, or a writer in rollback
+    mode). Once the file is in WAL mode the pragma is a no-op, so retrying is safe.
+    """
+    deadline = time.monotonic() + deadline_s
+    delay = 0.005
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(delay)
+        delay = min(delay * 2, 0.1)
 
 
 def is_unstorable_text(exc: BaseException) -> bool:
