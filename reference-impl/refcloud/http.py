@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import jsonschema
+import jsonschema_rs
 import webob
 import webob.dec
 import webob.exc
@@ -178,14 +179,33 @@ def utcnow() -> datetime.datetime:
     return datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
 
 
-_VALIDATORS: dict[int, tuple[dict, Any]] = {}
+_VALIDATORS: dict[int, tuple[dict, Any, Any]] = {}
+
+
+def _compiled(schema: dict) -> Any:
+    """A ``jsonschema-rs`` validator of ``schema`` with Placement's ``uuid`` format, or None.
+
+    It only ever answers "valid" for the fast path (about 20x cheaper than walking the
+    schema in Python, a tenth of a write request's time). Whenever it says "invalid", or
+    cannot take the instance, ``jsonschema`` decides and words the error exactly as
+    Placement's: the Rust regexes and formats are no more permissive than Python's
+    (``$`` does not match before a final newline, ``\\d`` is ASCII), so a body the
+    compiled validator accepts is one ``jsonschema`` accepts
+    (tests/unit/refcloud/test_validation_fast_path.py checks that on generated bodies).
+    """
+    try:
+        return jsonschema_rs.validator_for(
+            schema, validate_formats=True, formats={"uuid": _check_uuid}
+        )
+    except Exception:  # a schema it cannot compile: jsonschema alone
+        return None
 
 
 def _validate(instance: Any, schema: dict) -> None:
     """``jsonschema.validate(instance, schema, format_checker=FORMAT_CHECKER)``, same errors.
 
     ``jsonschema.validate`` checks the schema against its meta-schema on every call, which
-    is most of the cost of a request; here each schema is checked once and its validator
+    is most of the cost of a request; here each schema is checked once and its validators
     kept (schemas are module constants; the cache is bounded all the same).
     """
     cached = _VALIDATORS.get(id(schema))
@@ -194,8 +214,15 @@ def _validate(instance: Any, schema: dict) -> None:
         cls.check_schema(schema)
         if len(_VALIDATORS) > 512:
             _VALIDATORS.clear()
-        cached = (schema, cls(schema, format_checker=FORMAT_CHECKER))
+        cached = (schema, cls(schema, format_checker=FORMAT_CHECKER), _compiled(schema))
         _VALIDATORS[id(schema)] = cached
+    fast = cached[2]
+    if fast is not None:
+        try:
+            if fast.is_valid(instance):
+                return
+        except Exception:  # e.g. a lone surrogate or an integer beyond 64 bits
+            pass
     error = jsonschema.exceptions.best_match(cached[1].iter_errors(instance))
     if error is not None:
         raise error
