@@ -72,6 +72,7 @@ def _fitting_query() -> sa.Select:
 
 
 _FITTING = _fitting_query()
+_FITTING_PACKED = render.packed(_FITTING)
 _HAS_TREES = sa.select(rp_t.c.id).where(rp_t.c.parent_provider_id.is_not(None)).limit(1)
 _AGG_IDS = sa.select(agg_t.c.uuid, agg_t.c.id).where(
     agg_t.c.uuid.in_(sa.bindparam("uuids", expanding=True))
@@ -89,14 +90,19 @@ _AGG_MEMBERS = (
 )
 
 
-def _grouped(rows: list[tuple]) -> dict[int, set[int]]:
-    """(provider, id) rows ordered by id -> id -> providers."""
-    return {
-        key: set(map(_FIRST, group)) for key, group in itertools.groupby(rows, key=_SECOND)
-    }
+def _grouped(conn: sa.Connection, stmt: sa.Select, packed: sa.Select, ids: list[int]
+             ) -> dict[int, set[int]]:
+    """(provider, id) rows (ordered by id) -> id -> providers."""
+    providers, keys = render.columns(conn, stmt, packed, {"ids": ids})
+    out: dict[int, set[int]] = {}
+    for key, group in itertools.groupby(zip(providers, keys, strict=True), key=_SECOND):
+        out.setdefault(key, set()).update(map(_FIRST, group))
+    return out
 
 
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
+_TRAIT_HOLDERS_PACKED = render.packed(_TRAIT_HOLDERS)
+_AGG_MEMBERS_PACKED = render.packed(_AGG_MEMBERS)
 
 
 class GroupLike(Protocol):
@@ -251,12 +257,12 @@ class _Search:
                 self.flat = True
                 return
         d.trait_holders = holders = _grouped(
-            render.rows(conn, _TRAIT_HOLDERS, {"ids": sorted(set(d.trait_ids.values()))})
+            conn, _TRAIT_HOLDERS, _TRAIT_HOLDERS_PACKED, sorted(set(d.trait_ids.values()))
         )
         d.sharing = set(holders.get(sharing_id, ())) if sharing_id is not None else set()
         if d.agg_ids:
             d.agg_members = _grouped(
-                render.rows(conn, _AGG_MEMBERS, {"ids": sorted(set(d.agg_ids.values()))})
+                conn, _AGG_MEMBERS, _AGG_MEMBERS_PACKED, sorted(set(d.agg_ids.values()))
             )
         # Providers whose tree matters (only with trees: on a flat cloud each is its root).
         seen: set[int] = set()
@@ -290,7 +296,8 @@ class _Search:
         })
         fitting = d.fitting
         for rc, amount in wanted:
-            found = set(map(_FIRST, render.rows(conn, _FITTING, {"rc": rc, "amount": amount})))
+            (ids,) = render.columns(conn, _FITTING, _FITTING_PACKED, {"rc": rc, "amount": amount})
+            found = set(ids)
             fitting[rc, amount] = found
             if d.has_trees:
                 seen |= found
@@ -321,21 +328,20 @@ class _Search:
         missing = ids - d.uuid_of.keys()
         if d.all_providers or not missing:
             return
-        query = sa.select(
-            rp_t.c.id, rp_t.c.uuid, rp_t.c.parent_provider_id, rp_t.c.root_provider_id
-        )
+        query = render.PROVIDERS
+        packed: sa.Select | None = render.PROVIDERS_PACKED
         if len(missing) <= MAX_IN_LIST:
-            query = query.where(rp_t.c.id.in_(sorted(missing)))
+            query, packed = query.where(rp_t.c.id.in_(sorted(missing))), None
         else:
             d.all_providers = True
-        uuid_of, parent_of, root_of = d.uuid_of, d.parent_of, d.root_of
-        found = render.rows(self.conn, query)
-        if d.all_providers and not root_of:
-            d.provider_rows = found
-        for rp, uuid, parent, root in found:
-            uuid_of[rp] = uuid
-            parent_of[rp] = parent
-            root_of[rp] = root
+        found = render.columns(self.conn, query, packed)
+        if d.all_providers and not d.root_of:
+            d.provider_columns = found
+        # (dict.update over zips: no Python loop per provider.)
+        ids, uuids, parents, roots = found
+        d.uuid_of.update(zip(ids, uuids, strict=True))
+        d.parent_of.update(zip(ids, parents, strict=True))
+        d.root_of.update(zip(ids, roots, strict=True))
 
     def _forget(self, gone: set[int]) -> None:
         d = self.data

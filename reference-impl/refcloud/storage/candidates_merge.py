@@ -74,9 +74,10 @@ class Data:
     uuid_of: dict[int, str] = field(default_factory=dict)
     #: True once every provider's uuid/parent/root is loaded.
     all_providers: bool = False
-    #: Every provider's (id, uuid, parent, root) row, in ``root_of``'s order, when one
-    #: statement loaded them all before any other (summaries walk it; None otherwise).
-    provider_rows: list[tuple[int, str, int | None, int]] | None = None
+    #: Every provider's ids, uuids, parents and roots (four lists), in ``root_of``'s
+    #: order, when one statement loaded them all before any other (summaries walk them;
+    #: None otherwise).
+    provider_columns: list[list[Any]] | None = None
     #: sharing provider -> roots of trees sharing an aggregate with it
     anchors_of: dict[int, set[int]] = field(default_factory=dict)
     #: Does a kept candidate use one provider in two groups? (merge_groups sets it)

@@ -10,8 +10,10 @@ Summaries are loaded here, for the kept trees only.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import compress, repeat
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 
 from refcloud.storage import candidates_merge as merge
@@ -57,6 +59,38 @@ def rows(
         result.close()
 
 
+def packed(stmt: sa.Select) -> sa.Select:
+    """``stmt`` as one row: each of its columns as a JSON array of its values, in the
+    order ``stmt`` reads them (SQLite's ``json_group_array``). See ``columns``."""
+    sub = stmt.subquery()
+    return sa.select(*(sa.func.json_group_array(column) for column in sub.c))
+
+
+def columns(
+    conn: sa.Connection,
+    stmt: sa.Select,
+    packed_stmt: sa.Select | None = None,
+    params: dict[str, Any] | None = None,
+) -> list[list[Any]]:
+    """The rows of ``stmt`` as one list of values per column.
+
+    On SQLite the rows come as one row of JSON arrays (``packed_stmt``, by default
+    ``packed(stmt)``), decoded by orjson: Python's sqlite3 module releases and retakes
+    the GIL around every row step and every column value it reads, which on the
+    thousands of rows a search reads costs about as much as SQLite's own work; one row
+    and a JSON decode per column cost a fraction of it (valgrind: 44 -> 28 M
+    instructions for 7,000 providers' id, uuid, parent and root). Other databases
+    return the rows as they are.
+    """
+    if conn.dialect.name != "sqlite":
+        found = rows(conn, stmt, params)
+        if not found:
+            return [[] for _ in stmt.selected_columns]
+        return [list(column) for column in zip(*found, strict=True)]
+    (row,) = rows(conn, packed(stmt) if packed_stmt is None else packed_stmt, params)
+    return list(map(orjson.loads, row))
+
+
 def _root_filter(ids: set[int]) -> dict[str, list[int]] | None:
     """Parameters of the ``root IN :roots`` statements for small sets; None (the
     statements without a filter) for large ones."""
@@ -70,19 +104,24 @@ def _root_filter(ids: set[int]) -> dict[str, list[int]] | None:
 _IN_ROOTS = rp_t.c.root_provider_id.in_(sa.bindparam("roots", expanding=True))
 _UUIDS = sa.select(rp_t.c.id, rp_t.c.uuid)
 _UUIDS_IN = _UUIDS.where(rp_t.c.id.in_(sa.bindparam("ids", expanding=True)))
-_PROVIDERS = sa.select(
+PROVIDERS = sa.select(
     rp_t.c.id, rp_t.c.uuid, rp_t.c.parent_provider_id, rp_t.c.root_provider_id
 )
-_PROVIDERS_IN = _PROVIDERS.where(_IN_ROOTS)
-_INVENTORIES = sa.select(
-    inv_t.c.resource_provider_id,
-    inv_t.c.resource_class_id,
-    # The same double product as Placement's SQL; truncated later, as it does.
-    (inv_t.c.total - inv_t.c.reserved) * inv_t.c.allocation_ratio,
+PROVIDERS_PACKED = packed(PROVIDERS)
+_PROVIDERS_IN = PROVIDERS.where(_IN_ROOTS)
+_PROVIDERS_IN_PACKED = packed(_PROVIDERS_IN)
+# The same double product as Placement's SQL; truncated later, as it does. (Packed
+# for SQLite, truncated there: JSON text of a double keeps 15 digits, which could
+# round 114.99999999999999 up to 115 before the truncation.)
+_CAPACITY = (inv_t.c.total - inv_t.c.reserved) * inv_t.c.allocation_ratio
+_INVENTORIES = sa.select(inv_t.c.resource_provider_id, inv_t.c.resource_class_id, _CAPACITY)
+_INV_FROM_ROOTS = inv_t.join(rp_t, rp_t.c.id == inv_t.c.resource_provider_id)
+_INVENTORIES_IN = _INVENTORIES.select_from(_INV_FROM_ROOTS).where(_IN_ROOTS)
+_INVENTORIES_INT = sa.select(
+    inv_t.c.resource_provider_id, inv_t.c.resource_class_id, sa.cast(_CAPACITY, sa.Integer)
 )
-_INVENTORIES_IN = _INVENTORIES.select_from(
-    inv_t.join(rp_t, rp_t.c.id == inv_t.c.resource_provider_id)
-).where(_IN_ROOTS)
+_INVENTORIES_PACKED = packed(_INVENTORIES_INT)
+_INVENTORIES_IN_PACKED = packed(_INVENTORIES_INT.select_from(_INV_FROM_ROOTS).where(_IN_ROOTS))
 _USAGE = sa.select(
     alloc_t.c.resource_provider_id,
     alloc_t.c.resource_class_id,
@@ -91,10 +130,12 @@ _USAGE = sa.select(
 _USAGE_IN = _USAGE.where(
     alloc_t.c.resource_provider_id.in_(sa.select(rp_t.c.id).where(_IN_ROOTS).scalar_subquery())
 )
+_USAGE_PACKED, _USAGE_IN_PACKED = packed(_USAGE), packed(_USAGE_IN)
 _TRAITS = sa.select(rpt_t.c.resource_provider_id, rpt_t.c.trait_id).order_by(rpt_t.c.trait_id)
 _TRAITS_IN = _TRAITS.select_from(
     rpt_t.join(rp_t, rp_t.c.id == rpt_t.c.resource_provider_id)
 ).where(_IN_ROOTS)
+_TRAITS_PACKED, _TRAITS_IN_PACKED = packed(_TRAITS), packed(_TRAITS_IN)
 _TRAIT_NAMES = sa.select(trait_t.c.id, trait_t.c.name)
 _TRAIT_NAMES_IN = _TRAIT_NAMES.where(trait_t.c.id.in_(sa.bindparam("ids", expanding=True)))
 
@@ -277,88 +318,89 @@ class Renderer:
         d, conn = self.data, self.conn
         cond = _root_filter(roots)
         uuid_of = d.uuid_of
-        members: list[tuple[int, int | None, int]] = []
         if not d.has_trees:
             # Without nesting every tree is its root alone (already known).
-            members = [(root, None, root) for root in sorted(roots)]
-        else:
-            if not d.all_providers:
-                found = rows(conn, _PROVIDERS if cond is None else _PROVIDERS_IN, cond)
-                if cond is None:
-                    d.all_providers = True
-                    if not d.root_of:
-                        d.provider_rows = found
-                for rp, uuid, parent, root in found:
-                    uuid_of[rp] = uuid
-                    d.parent_of[rp] = parent
-                    d.root_of[rp] = root
-            if only is None and d.provider_rows is not None:
-                # Every provider's row in root_of's order: no list of members to build.
-                return self._tree_summaries(d.provider_rows, roots, cond, rc_names)
-            parent_of = d.parent_of
-            members = [
-                (rp, parent_of[rp], root)
-                for rp, root in d.root_of.items()
-                if root in roots and (only is None or rp in only)
-            ]
-        wanted = {rp for rp, _parent, _root in members}
-        resources_of = self._summary_inventories(wanted, cond, rc_names)
-        traits_of = self._summary_traits(wanted, cond)
-        no_resources: dict[str, dict[str, int]] = {}
-        no_traits: list[str] = []
-        get_resources = resources_of.get
-        get_traits = traits_of.get
-        out: dict[str, dict[str, Any]] = {}
-        if not d.has_trees:
-            for rp, _parent, _root in members:
-                uuid = uuid_of[rp]
-                out[uuid] = {
-                    "resources": get_resources(rp, no_resources),
-                    "traits": get_traits(rp, no_traits),
-                    "parent_provider_uuid": None,
-                    "root_provider_uuid": uuid,
-                }
-            return out
-        get_uuid = uuid_of.get
-        for rp, parent, root in members:
-            uuid = uuid_of[rp]
-            out[uuid] = {
-                "resources": get_resources(rp, no_resources),
-                "traits": get_traits(rp, no_traits),
-                "parent_provider_uuid": get_uuid(parent) if parent is not None else None,
-                "root_provider_uuid": get_uuid(root, uuid),
-            }
-        return out
+            ids = sorted(roots)
+            return self._build(ids, [uuid_of[rp] for rp in ids], [None] * len(ids), ids,
+                               set(ids), cond, rc_names)
+        if not d.all_providers:
+            found = columns(conn, PROVIDERS, PROVIDERS_PACKED) if cond is None else columns(
+                conn, _PROVIDERS_IN, _PROVIDERS_IN_PACKED, cond
+            )
+            if cond is None:
+                d.all_providers = True
+                if not d.root_of:
+                    d.provider_columns = found
+            ids, uuids, parents, root_ids = found
+            uuid_of.update(zip(ids, uuids, strict=True))
+            d.parent_of.update(zip(ids, parents, strict=True))
+            d.root_of.update(zip(ids, root_ids, strict=True))
+        if only is None and d.provider_columns is not None:
+            # Every provider's row in root_of's order: no list of members to build.
+            return self._tree_summaries(d.provider_columns, roots, cond, rc_names)
+        parent_of = d.parent_of
+        ids = [
+            rp for rp, root in d.root_of.items()
+            if root in roots and (only is None or rp in only)
+        ]
+        root_of = d.root_of
+        return self._build(ids, [uuid_of[rp] for rp in ids], [parent_of[rp] for rp in ids],
+                           [root_of[rp] for rp in ids], set(ids), cond, rc_names)
 
     def _tree_summaries(
         self,
-        provider_rows: list[tuple[int, str, int | None, int]],
+        provider_columns: list[list[Any]],
         roots: set[int],
         cond: dict[str, list[int]] | None,
         rc_names: dict[int, str],
     ) -> dict[str, dict[str, Any]]:
-        """Summaries of every provider of the kept trees, from the providers' rows."""
-        kept = [row for row in provider_rows if row[3] in roots]
-        wanted = {row[0] for row in kept}
+        """Summaries of every provider of the kept trees, from the providers' columns."""
+        ids, uuids, parents, root_ids = provider_columns
+        if roots.issuperset(root_ids):  # every tree is kept (a whole answer)
+            return self._build(ids, uuids, parents, root_ids, None, cond, rc_names)
+        keep = list(map(roots.__contains__, root_ids))
+        ids = list(compress(ids, keep))
+        return self._build(ids, list(compress(uuids, keep)), list(compress(parents, keep)),
+                           list(compress(root_ids, keep)), set(ids), cond, rc_names)
+
+    def _build(
+        self,
+        ids: list[int],
+        uuids: list[str],
+        parents: list[int | None],
+        root_ids: list[int],
+        wanted: set[int] | None,
+        cond: dict[str, list[int]] | None,
+        rc_names: dict[int, str],
+    ) -> dict[str, dict[str, Any]]:
+        """The summaries of these providers (``wanted``: their ids, None when the
+        statements read no other provider's rows). The values are looked up by ``map``
+        over the columns: per provider only its dict is built in Python."""
         resources_of = self._summary_inventories(wanted, cond, rc_names)
         traits_of = self._summary_traits(wanted, cond)
         no_resources: dict[str, dict[str, int]] = {}
         no_traits: list[str] = []
-        get_resources = resources_of.get
-        get_traits = traits_of.get
-        get_uuid = self.data.uuid_of.get
-        out: dict[str, dict[str, Any]] = {}
-        for rp, uuid, parent, root in kept:
-            out[uuid] = {
-                "resources": get_resources(rp, no_resources),
-                "traits": get_traits(rp, no_traits),
-                "parent_provider_uuid": get_uuid(parent) if parent is not None else None,
-                "root_provider_uuid": get_uuid(root, uuid),
+        get_uuid = self.data.uuid_of.get  # (None, a root's missing parent, gives None)
+        return {
+            uuid: {
+                "resources": resources,
+                "traits": traits,
+                "parent_provider_uuid": parent,
+                "root_provider_uuid": root,
             }
-        return out
+            for uuid, resources, traits, parent, root in zip(
+                uuids,
+                map(resources_of.get, ids, repeat(no_resources)),
+                map(traits_of.get, ids, repeat(no_traits)),
+                map(get_uuid, parents),
+                map(get_uuid, root_ids, uuids),
+                strict=False,  # (the repeat()s are endless)
+            )
+        }
 
     def _summary_inventories(
-        self, members: set[int], cond: dict[str, list[int]] | None, rc_names: dict[int, str]
+        self, wanted: set[int] | None, cond: dict[str, list[int]] | None,
+        rc_names: dict[int, str],
     ) -> dict[int, dict[str, dict[str, int]]]:
         """{class: {"capacity", "used"}} of these providers (those with inventories).
 
@@ -367,18 +409,26 @@ class Renderer:
         the resources of the path to it. No list or key is built per provider; far
         fewer objects to build, keep and encode.
         """
-        used = {
-            (rp, rc): int(total or 0)
-            for rp, rc, total in rows(self.conn, _USAGE if cond is None else _USAGE_IN, cond)
-        }
-        query = _INVENTORIES if cond is None else _INVENTORIES_IN
+        conn = self.conn
+        if cond is None:
+            found = columns(conn, _USAGE, _USAGE_PACKED)
+        else:
+            found = columns(conn, _USAGE_IN, _USAGE_IN_PACKED, cond)
+        used = {(rp, rc): int(total or 0) for rp, rc, total in zip(*found, strict=True)}
+        if cond is None:
+            rps, rcs, capacities = columns(conn, _INVENTORIES, _INVENTORIES_PACKED)
+        else:
+            rps, rcs, capacities = columns(conn, _INVENTORIES_IN, _INVENTORIES_IN_PACKED, cond)
+        if wanted is not None:
+            keep = list(map(wanted.__contains__, rps))
+            rps, rcs, capacities = (
+                compress(rps, keep), compress(rcs, keep), compress(capacities, keep)
+            )
         get_used = used.get
         start: tuple[dict[str, dict[str, int]], dict[tuple, Any]] = ({}, {})
         node_of: dict[int, tuple[dict[str, dict[str, int]], dict[tuple, Any]]] = {}
         get_node = node_of.get
-        for rp, rc, capacity in rows(self.conn, query, cond):
-            if rp not in members:
-                continue
+        for rp, rc, capacity in zip(rps, rcs, capacities, strict=True):
             node = get_node(rp, start)
             key = (rc, capacity, get_used((rp, rc), 0) if used else 0)
             step = node[1].get(key)
@@ -389,30 +439,35 @@ class Renderer:
         return {rp: node[0] for rp, node in node_of.items()}
 
     def _summary_traits(
-        self, members: set[int], cond: dict[str, list[int]] | None
+        self, wanted: set[int] | None, cond: dict[str, list[int]] | None
     ) -> dict[int, list[str]]:
         """Trait names, in trait id order (as Placement lists them)."""
-        pairs = rows(self.conn, _TRAITS if cond is None else _TRAITS_IN, cond)
-        ids = {trait for _rp, trait in pairs}
+        if cond is None:
+            rps, trait_ids = columns(self.conn, _TRAITS, _TRAITS_PACKED)
+        else:
+            rps, trait_ids = columns(self.conn, _TRAITS_IN, _TRAITS_IN_PACKED, cond)
+        ids = set(trait_ids)
         if not ids:
             return {}
         if len(ids) <= MAX_IN_LIST:
             names = dict(rows(self.conn, _TRAIT_NAMES_IN, {"ids": sorted(ids)}))
         else:
             names = dict(rows(self.conn, _TRAIT_NAMES))
+        if wanted is not None:
+            keep = list(map(wanted.__contains__, rps))
+            rps, trait_ids = compress(rps, keep), compress(trait_ids, keep)
         # A trie of trait lists: a provider's node is reached by its trait ids in
         # order, so providers with the same traits end on one node (one shared list)
         # and no list or key is built per provider.
         start: tuple[list[str], dict[int, Any]] = ([], {})
         node_of: dict[int, tuple[list[str], dict[int, Any]]] = {}
         get = node_of.get
-        for rp, trait in pairs:
-            if rp in members:
-                node = get(rp, start)
-                step = node[1].get(trait)
-                if step is None:
-                    step = node[1][trait] = ([*node[0], names[trait]], {})
-                node_of[rp] = step
+        for rp, trait in zip(rps, trait_ids, strict=True):
+            node = get(rp, start)
+            step = node[1].get(trait)
+            if step is None:
+                step = node[1][trait] = ([*node[0], names[trait]], {})
+            node_of[rp] = step
         return {rp: node[0] for rp, node in node_of.items()}
 
 
