@@ -201,7 +201,7 @@ def _compiled(schema: dict) -> Any:
         return None
 
 
-def _validate(instance: Any, schema: dict) -> None:
+def validate(instance: Any, schema: dict) -> None:
     """``jsonschema.validate(instance, schema, format_checker=FORMAT_CHECKER)``, same errors.
 
     ``jsonschema.validate`` checks the schema against its meta-schema on every call, which
@@ -235,7 +235,7 @@ def extract_json(body: bytes, schema: dict) -> Any:
     except ValueError as exc:
         raise error(webob.exc.HTTPBadRequest, f"Malformed JSON: {exc}") from None
     try:
-        _validate(data, schema)
+        validate(data, schema)
     except jsonschema.ValidationError as exc:
         raise error(webob.exc.HTTPBadRequest,
                     f"JSON does not validate: {limits.describe(exc)}") from None
@@ -246,7 +246,7 @@ def validate_query(req: webob.Request, schema: dict) -> dict[str, str]:
     """Validate the query string (last value of a repeated key) against a schema."""
     try:
         params = dict(req.GET)
-        _validate(params, schema)
+        validate(params, schema)
     except jsonschema.ValidationError as exc:
         raise error(
             webob.exc.HTTPBadRequest, f"Invalid query string parameters: {limits.describe(exc)}"

@@ -1,6 +1,6 @@
 """refcloud's compiled validation fast path never accepts what jsonschema rejects.
 
-``refcloud.http._validate`` lets ``jsonschema-rs`` answer "valid" and leaves every other
+``refcloud.http.validate`` lets ``jsonschema-rs`` answer "valid" and leaves every other
 case to ``jsonschema`` (which words Placement's 400s). That is only sound if the compiled
 validator is never more permissive: here every Placement and servers-API schema of refcloud
 meets generated bodies built from its own property names, pattern-like keys (trailing
@@ -223,14 +223,14 @@ def test_fast_path_takes_valid_bodies_and_leaves_the_errors_to_jsonschema() -> N
     bad = {"resource_provider_generation": 0, "inventories": {"VCPU": {"total": 0}}}
     assert _check(schema, bad) is False
     with pytest.raises(jsonschema.ValidationError, match="0 is less than the minimum of 1"):
-        http._validate(bad, schema)
-    http._validate(good, schema)
+        http.validate(bad, schema)
+    http.validate(good, schema)
     # A trailing newline passes Python's "$" but not the compiled one: jsonschema decides.
     newline = {"resource_provider_generation": 0, "inventories": {"VCPU\n": {"total": 1}}}
     expected = list(jsonschema.validators.validator_for(schema)(
         schema, format_checker=http.FORMAT_CHECKER).iter_errors(newline))
     if expected:
         with pytest.raises(jsonschema.ValidationError):
-            http._validate(newline, schema)
+            http.validate(newline, schema)
     else:
-        http._validate(newline, schema)
+        http.validate(newline, schema)

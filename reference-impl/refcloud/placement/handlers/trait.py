@@ -110,7 +110,7 @@ def put_trait(req: webob.Request) -> webob.Response:
     policy.authorize(req, "placement:traits:update")
     name = http.path_arg(req, "name")
     try:
-        jsonschema.validate(name, schema.CUSTOM_TRAIT)
+        http.validate(name, schema.CUSTOM_TRAIT)
     except jsonschema.ValidationError:
         raise http.error(webob.exc.HTTPBadRequest, INVALID_TRAIT) from None
     status = 204
