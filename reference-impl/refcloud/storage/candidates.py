@@ -200,7 +200,8 @@ class _Search:
             if not areqs:
                 raise merge.Empty()
             per_group[group.suffix] = areqs
-        if self.params.same_subtrees:
+        if self.params.same_subtrees and not d.all_providers:
+            # (Once every provider is loaded, every parent is known.)
             named = set().union(*self.params.same_subtrees)
             self._load_parents(
                 {rp for s in named for a in per_group.get(s, ()) for rp in a.providers}

@@ -104,6 +104,7 @@ def _root_filter(ids: set[int]) -> dict[str, list[int]] | None:
 _IN_ROOTS = rp_t.c.root_provider_id.in_(sa.bindparam("roots", expanding=True))
 _UUIDS = sa.select(rp_t.c.id, rp_t.c.uuid)
 _UUIDS_IN = _UUIDS.where(rp_t.c.id.in_(sa.bindparam("ids", expanding=True)))
+_UUIDS_PACKED, _UUIDS_IN_PACKED = packed(_UUIDS), packed(_UUIDS_IN)
 PROVIDERS = sa.select(
     rp_t.c.id, rp_t.c.uuid, rp_t.c.parent_provider_id, rp_t.c.root_provider_id
 )
@@ -168,9 +169,12 @@ class Renderer:
         missing = mapped - d.uuid_of.keys()
         if missing:
             if len(missing) <= MAX_IN_LIST:
-                d.uuid_of.update(rows(self.conn, _UUIDS_IN, {"ids": sorted(missing)}))
+                ids, uuids = columns(
+                    self.conn, _UUIDS_IN, _UUIDS_IN_PACKED, {"ids": sorted(missing)}
+                )
             else:
-                d.uuid_of.update(rows(self.conn, _UUIDS))
+                ids, uuids = columns(self.conn, _UUIDS, _UUIDS_PACKED)
+            d.uuid_of.update(zip(ids, uuids, strict=True))
             gone = missing - d.uuid_of.keys()
             if gone:  # deleted meanwhile (PostgreSQL READ COMMITTED): not a candidate
                 combos = [c for c in combos if not any(a.providers & gone for a in c)]

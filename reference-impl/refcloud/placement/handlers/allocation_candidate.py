@@ -159,4 +159,7 @@ def list_allocation_candidates(req: webob.Request) -> webob.Response:
             "allocation_requests": _allocation_requests(req, result.allocation_requests),
             "provider_summaries": _provider_summaries(req, result.provider_summaries, requested),
         })
+        # Freed here, while the collector is paused: once it runs again, its first pass
+        # would otherwise walk every container of the answer before they are freed.
+        del result
     return resp
