@@ -12,6 +12,7 @@ Per-provider fit: ``used + amount <= (total - reserved) * ratio``
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -439,6 +440,16 @@ def merge_groups(
         [i for i, s in enumerate(suffixes) if s in sset] for sset in params.same_subtrees
     ]
     ancestors: dict[int, frozenset[int]] = {}
+    # Can two groups use one provider at all? (Without, no anchor needs the check.)
+    providers_of = operator.itemgetter(2)
+    seen_once: set[int] = set()
+    shared_any = False
+    for areqs in per_group.values():
+        used_by_group = set().union(*map(providers_of, areqs))
+        if not seen_once.isdisjoint(used_by_group):
+            shared_any = True
+            break
+        seen_once |= used_by_group
     # The common same_subtree (one set of two groups, one provider each) is checked
     # inline by walking parents: no call and no ancestor set per provider.
     pair = subtrees[0] if len(subtrees) == 1 and len(subtrees[0]) == 2 else None
@@ -451,13 +462,15 @@ def merge_groups(
         if len(lists) != groups:
             continue
         # Can two groups use one provider under this anchor at all?
-        used: set[int] = set()
-        count = 0
-        for areqs in lists:
-            for areq in areqs:
-                used |= areq.providers
-                count += len(areq.providers)
-        may_overlap = len(used) < count
+        may_overlap = False
+        if shared_any:
+            used: set[int] = set()
+            count = 0
+            for areqs in lists:
+                for areq in areqs:
+                    used |= areq.providers
+                    count += len(areq.providers)
+            may_overlap = len(used) < count
         for combo in itertools.product(*lists):
             if isolate and len({next(iter(combo[i].providers)) for i in granular}) != len(granular):
                 continue

@@ -9,8 +9,9 @@ Summaries are loaded here, for the kept trees only.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
-from itertools import compress, repeat
+from itertools import chain, compress, repeat
 from typing import Any
 
 import orjson
@@ -141,6 +142,9 @@ _TRAIT_NAMES = sa.select(trait_t.c.id, trait_t.c.name)
 _TRAIT_NAMES_IN = _TRAIT_NAMES.where(trait_t.c.id.in_(sa.bindparam("ids", expanding=True)))
 
 
+_RESOURCES, _PROVIDERS = operator.itemgetter(1), operator.itemgetter(2)  # of an Areq
+
+
 class Renderer:
     """Turns merged candidates into a Result (one per request)."""
 
@@ -162,9 +166,13 @@ class Renderer:
         # resourceless groups (mappings only): every provider needs its uuid.
         holders: set[int] = set()
         mapped: set[int] = set()
-        for combo in combos:
-            for areq in combo:
+        areqs = list(chain.from_iterable(combos))
+        if all(map(_RESOURCES, areqs)):  # (the common case, without a Python loop)
+            holders = holders.union(*map(_PROVIDERS, areqs))
+        else:
+            for areq in areqs:
                 (holders if areq.resources else mapped).update(areq.providers)
+        del areqs
         mapped |= holders
         missing = mapped - d.uuid_of.keys()
         if missing:
