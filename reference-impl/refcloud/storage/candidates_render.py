@@ -10,6 +10,7 @@ Summaries are loaded here, for the kept trees only.
 from __future__ import annotations
 
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
 from typing import Any
@@ -145,6 +146,23 @@ _TRAIT_NAMES_IN = _TRAIT_NAMES.where(trait_t.c.id.in_(sa.bindparam("ids", expand
 _RESOURCES, _PROVIDERS = operator.itemgetter(1), operator.itemgetter(2)  # of an Areq
 
 
+#: One Areq's part of a candidate: (allocations, mappings list, uuid, resources). A
+#: one-provider Areq with resources (nearly all) has no allocations dict of its own:
+#: its uuid and its shared {"resources": ...} dict; others have uuid None.
+Piece = tuple[dict[str, Any] | None, list[str], str | None, dict[str, Any] | None]
+
+
+def _allocations(pieces: Sequence[Piece]) -> dict[str, Any]:
+    """The allocations of a candidate of these pieces (no two share a provider)."""
+    out: dict[str, Any] = {}
+    for allocations, _mapping, uuid, resources in pieces:
+        if uuid is not None:
+            out[uuid] = resources
+        else:
+            out.update(allocations or {})
+    return out
+
+
 class Renderer:
     """Turns merged candidates into a Result (one per request)."""
 
@@ -152,9 +170,9 @@ class Renderer:
         self.conn = conn
         self.data = data
         self.suffixes = suffixes
-        # {class: amount} dict per group amounts tuple (by identity), shared
-        # between candidates; _keep holds the keys' objects alive.
-        self._shared_amounts: dict[int, dict[str, int]] = {}
+        # {"resources": {class: amount}} dict per group amounts tuple (by identity),
+        # shared between candidates; _keep holds the keys' objects alive.
+        self._shared_resources: dict[int, dict[str, dict[str, int]]] = {}
         self._keep: list[Any] = []
 
     def render(self, combos: list[merge.Combo], only: set[int] | None) -> Result:
@@ -212,28 +230,26 @@ class Renderer:
             if len(providers) == 1 and areq.resources:
                 if areq.amounts is not items:
                     items = areq.amounts
-                    resources = {"resources": self._amounts(areq, rc_names)}
+                    resources = self._resources(areq, rc_names)
                 (rp,) = providers
                 uuid = uuid_of[rp]
                 append({"allocations": {uuid: resources}, "mappings": {suffix: [uuid]}})
             else:
-                allocations, mapping = self._piece(areq, {}, rc_names)
-                append({"allocations": allocations, "mappings": {suffix: mapping}})
+                piece = self._piece(areq, {}, rc_names)
+                append({"allocations": _allocations((piece,)), "mappings": {suffix: piece[1]}})
         return requests
 
     def _many_groups(self, combos: list[merge.Combo], rc_names: dict[int, str]) -> list[dict]:
         """Several groups: one Areq appears in many candidates, its piece is built once."""
         suffixes = self.suffixes
-        # Per Areq (by identity): its allocations piece and its mappings list.
-        # Pieces are shared between candidates; nothing mutates them later.
-        pieces: dict[int, tuple[dict[str, dict[str, dict[str, int]]], list[str]]] = {}
+        # Per Areq (by identity): its piece (see _piece). Pieces are shared between
+        # candidates; nothing mutates them later.
+        pieces: dict[int, Piece] = {}
         requests: list[dict] = []
         append = requests.append
         get_piece = pieces.get
         make_piece = self._piece
         overlaps = self.data.overlaps
-        uuid_of = self.data.uuid_of
-        get_amounts = self._shared_amounts.get
         if len(suffixes) == 3 and not overlaps:
             # Three groups (as the nested perfload query), spelled out: no loop, zip
             # or method call per group of each of thousands of candidates.
@@ -242,32 +258,17 @@ class Renderer:
                 p0 = get_piece(id(a0)) or make_piece(a0, pieces, rc_names)
                 p1 = get_piece(id(a1)) or make_piece(a1, pieces, rc_names)
                 p2 = get_piece(id(a2)) or make_piece(a2, pieces, rc_names)
+                if p0[2] is not None and p1[2] is not None and p2[2] is not None:
+                    allocations = {p0[2]: p0[3], p1[2]: p1[3], p2[2]: p2[3]}
+                else:
+                    allocations = _allocations((p0, p1, p2))
                 append({
-                    "allocations": {**p0[0], **p1[0], **p2[0]},
+                    "allocations": allocations,
                     "mappings": {s0: p0[1], s1: p1[1], s2: p2[1]},
                 })
             return requests
         for combo in combos:
-            if not overlaps:
-                allocations = {}
-                mappings = {}
-                for suffix, areq in zip(suffixes, combo, strict=True):
-                    piece = get_piece(id(areq))
-                    if piece is None:
-                        providers = areq.providers
-                        if len(providers) == 1 and areq.resources:
-                            # The common piece (one provider), built here without a call.
-                            (rp,) = providers
-                            uuid = uuid_of[rp]
-                            amounts = get_amounts(id(areq.amounts)) or self._amounts(
-                                areq, rc_names
-                            )
-                            piece = pieces[id(areq)] = ({uuid: {"resources": amounts}}, [uuid])
-                        else:
-                            piece = make_piece(areq, pieces, rc_names)
-                    allocations.update(piece[0])
-                    mappings[suffix] = piece[1]
-            elif merge.overlapping(combo):
+            if overlaps and merge.overlapping(combo):
                 allocations = self._summed_allocations(combo, rc_names)
                 mappings = {
                     suffix: (get_piece(id(areq)) or make_piece(areq, pieces, rc_names))[1]
@@ -278,36 +279,36 @@ class Renderer:
                 mappings = {}
                 for suffix, areq in zip(suffixes, combo, strict=True):
                     piece = get_piece(id(areq)) or make_piece(areq, pieces, rc_names)
-                    allocations.update(piece[0])
+                    if piece[2] is not None:
+                        allocations[piece[2]] = piece[3]
+                    else:
+                        allocations.update(piece[0] or {})
                     mappings[suffix] = piece[1]
             append({"allocations": allocations, "mappings": mappings})
         return requests
 
-    def _amounts(self, areq: merge.Areq, rc_names: dict[int, str]) -> dict[str, int]:
-        """{class name: amount} of a one-provider Areq, one shared dict per group."""
-        amounts = self._shared_amounts.get(id(areq.amounts))
-        if amounts is None:
-            amounts = {rc_names[rc]: amount for rc, amount in areq.amounts}
-            self._shared_amounts[id(areq.amounts)] = amounts
+    def _resources(self, areq: merge.Areq, rc_names: dict[int, str]) -> dict[str, dict[str, int]]:
+        """{"resources": {class name: amount}} of a one-provider Areq, one shared dict
+        per group (per amounts tuple, by identity)."""
+        found = self._shared_resources.get(id(areq.amounts))
+        if found is None:
+            found = {"resources": {rc_names[rc]: amount for rc, amount in areq.amounts}}
+            self._shared_resources[id(areq.amounts)] = found
             self._keep.append(areq.amounts)
-        return amounts
+        return found
 
-    def _piece(
-        self, areq: merge.Areq, pieces: dict, rc_names: dict[int, str]
-    ) -> tuple[dict[str, dict[str, dict[str, int]]], list[str]]:
-        """The allocations and mappings list of one Areq (cached by identity)."""
+    def _piece(self, areq: merge.Areq, pieces: dict[int, Piece], rc_names: dict[int, str]
+               ) -> Piece:
+        """The piece of one Areq (cached by identity in ``pieces``)."""
         uuid_of = self.data.uuid_of
         providers = areq.providers
         if not areq.resources:  # a resourceless group: mappings only
-            found = pieces[id(areq)] = ({}, [uuid_of[rp] for rp in sorted(providers)])
+            found = pieces[id(areq)] = ({}, [uuid_of[rp] for rp in sorted(providers)], None, None)
             return found
         if len(providers) == 1:
             (rp,) = providers
-            amounts = self._shared_amounts.get(id(areq.amounts)) or self._amounts(
-                areq, rc_names
-            )
             uuid = uuid_of[rp]
-            found = pieces[id(areq)] = ({uuid: {"resources": amounts}}, [uuid])
+            found = pieces[id(areq)] = (None, [uuid], uuid, self._resources(areq, rc_names))
             return found
         allocations: dict[str, dict[str, dict[str, int]]] = {}
         for rp, rc, amount in areq.resources:
@@ -316,7 +317,9 @@ class Renderer:
             if entry is None:
                 entry = allocations[uuid] = {"resources": {}}
             entry["resources"][rc_names[rc]] = amount
-        found = pieces[id(areq)] = (allocations, [uuid_of[rp] for rp in sorted(providers)])
+        found = pieces[id(areq)] = (
+            allocations, [uuid_of[rp] for rp in sorted(providers)], None, None
+        )
         return found
 
     def _summed_allocations(
