@@ -10,6 +10,7 @@ Summaries are loaded here, for the kept trees only.
 from __future__ import annotations
 
 import operator
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain, compress, repeat
@@ -68,6 +69,10 @@ def packed(stmt: sa.Select) -> sa.Select:
     return sa.select(*(sa.func.json_group_array(column) for column in sub.c))
 
 
+#: json_group_array is built into SQLite from 3.38 (older builds may lack it).
+_SQLITE_JSON = sqlite3.sqlite_version_info >= (3, 38, 0)
+
+
 def columns(
     conn: sa.Connection,
     stmt: sa.Select,
@@ -84,7 +89,7 @@ def columns(
     instructions for 7,000 providers' id, uuid, parent and root). Other databases
     return the rows as they are.
     """
-    if conn.dialect.name != "sqlite":
+    if conn.dialect.name != "sqlite" or not _SQLITE_JSON:
         found = rows(conn, stmt, params)
         if not found:
             return [[] for _ in stmt.selected_columns]
