@@ -201,20 +201,38 @@ def _compiled(schema: dict) -> Any:
         return None
 
 
-def validate(instance: Any, schema: dict) -> None:
-    """``jsonschema.validate(instance, schema, format_checker=FORMAT_CHECKER)``, same errors.
+_KEPT: dict[tuple[int, int], tuple[dict, Any]] = {}
+
+
+def kept_validator(schema: dict, format_checker: Any = None) -> Any:
+    """A ``jsonschema`` validator of ``schema`` (``FORMAT_CHECKER`` unless another is given),
+    the schema checked and the validator built once.
 
     ``jsonschema.validate`` checks the schema against its meta-schema on every call, which
-    is most of the cost of a request; here each schema is checked once and its validators
-    kept (schemas are module constants; the cache is bounded all the same).
+    is most of the cost of a small request. Schemas are module constants; the cache is
+    bounded all the same.
     """
-    cached = _VALIDATORS.get(id(schema))
+    checker = FORMAT_CHECKER if format_checker is None else format_checker
+    key = (id(schema), id(checker))
+    cached = _KEPT.get(key)
     if cached is None or cached[0] is not schema:
         cls = jsonschema.validators.validator_for(schema)
         cls.check_schema(schema)
+        if len(_KEPT) > 512:
+            _KEPT.clear()
+        cached = (schema, cls(schema, format_checker=checker))
+        _KEPT[key] = cached
+    return cached[1]
+
+
+def validate(instance: Any, schema: dict) -> None:
+    """``jsonschema.validate(instance, schema, format_checker=FORMAT_CHECKER)``, same errors,
+    with kept validators (``kept_validator``) and the compiled fast path (``_compiled``)."""
+    cached = _VALIDATORS.get(id(schema))
+    if cached is None or cached[0] is not schema:
         if len(_VALIDATORS) > 512:
             _VALIDATORS.clear()
-        cached = (schema, cls(schema, format_checker=FORMAT_CHECKER), _compiled(schema))
+        cached = (schema, kept_validator(schema), _compiled(schema))
         _VALIDATORS[id(schema)] = cached
     fast = cached[2]
     if fast is not None:

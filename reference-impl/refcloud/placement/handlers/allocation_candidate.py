@@ -22,14 +22,8 @@ from refcloud.storage import candidates
 POLICY = "placement:allocation_candidates:list"
 
 
-def _make_validator(query_schema: dict) -> Any:
-    cls = jsonschema.validators.validator_for(query_schema)
-    cls.check_schema(query_schema)
-    return cls(query_schema, format_checker=http.FORMAT_CHECKER)
-
-
 # Built once: ``jsonschema.validate`` would re-check the schema on every call.
-_VALIDATORS = tuple((since, _make_validator(s)) for since, s in schema.GET_SCHEMAS)
+_VALIDATORS = tuple((since, http.kept_validator(s)) for since, s in schema.GET_SCHEMAS)
 
 
 def _validate_query(req: webob.Request) -> None:

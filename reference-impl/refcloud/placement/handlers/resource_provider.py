@@ -66,22 +66,15 @@ def _modified(provider: providers.Provider) -> Any:
 # --- query string parsing -----------------------------------------------------
 
 
-#: One validator per query schema (``jsonschema.validate`` would check the schema against
-#: its meta-schema on every request, most of a small GET's time).
-_QUERY_VALIDATORS: dict[int, tuple[dict, Any]] = {}
+#: Placement validates query strings with jsonschema's stock FormatChecker, whose "uuid"
+#: requires the dashed form (unlike body validation).
+_STOCK_FORMATS = jsonschema.FormatChecker()
 
 
 def _validate_query(req: webob.Request, query_schema: dict) -> None:
-    # Placement validates query strings with jsonschema's stock FormatChecker,
-    # whose "uuid" requires the dashed form (unlike body validation).
-    cached = _QUERY_VALIDATORS.get(id(query_schema))
-    if cached is None or cached[0] is not query_schema:
-        cls = jsonschema.validators.validator_for(query_schema)
-        cls.check_schema(query_schema)
-        cached = (query_schema, cls(query_schema, format_checker=jsonschema.FormatChecker()))
-        _QUERY_VALIDATORS[id(query_schema)] = cached
+    validator = http.kept_validator(query_schema, _STOCK_FORMATS)
     try:
-        error = jsonschema.exceptions.best_match(cached[1].iter_errors(dict(req.GET)))
+        error = jsonschema.exceptions.best_match(validator.iter_errors(dict(req.GET)))
     except UnicodeDecodeError as exc:
         error = exc
     if error is not None:
