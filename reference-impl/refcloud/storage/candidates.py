@@ -31,6 +31,7 @@ import sqlalchemy as sa
 from refcloud.storage import candidates_flat as flat
 from refcloud.storage import candidates_merge as merge
 from refcloud.storage import candidates_render as render
+from refcloud.storage import candidates_slices as slices
 from refcloud.storage import resource_classes, tables, traits
 from refcloud.storage.candidates_render import MAX_IN_LIST, Result
 
@@ -130,15 +131,18 @@ def search(
     *,
     nested_aware: bool = True,
     randomize: bool = False,
+    encoded: bool = False,
 ) -> Result:
     """Find allocation candidates for ``groups`` (in request order).
 
     Raises ``ResourceClassNotFound`` / ``TraitNotFound`` for unknown names
     (in Placement's order); returns an empty Result when nothing matches.
+    ``encoded``: the caller answers in the newest shape, and takes the answer as
+    JSON text (``Result.encoded``) where the search can give it so.
     """
     _sqlite_cache(conn)
     try:
-        return _Search(conn, groups, params, nested_aware, randomize).run()
+        return _Search(conn, groups, params, nested_aware, randomize, encoded).run()
     except merge.Empty:
         return Result()
 
@@ -165,12 +169,14 @@ class _Search:
         params: ParamsLike,
         nested_aware: bool,
         randomize: bool,
+        encoded: bool = False,
     ) -> None:
         self.conn = conn
         self.groups = list(groups)
         self.params = params
         self.nested_aware = nested_aware
         self.randomize = randomize
+        self.encoded = encoded
         self.data = merge.Data()
         #: The flat one-group case, answered by one statement (``candidates_flat``).
         self.flat = False
@@ -189,6 +195,9 @@ class _Search:
         stop = self.params.limit
         if not stop or self.randomize or (not self.nested_aware and d.has_trees):
             stop = None
+        if self.encoded and not self.flat and slices.applies(d, self.groups, self.randomize):
+            # Each candidate is one provider: the answer written as JSON text.
+            return slices.search(self.conn, d, self.groups[0], stop)
         per_group: dict[str, list[merge.Areq]] = {}
         if self.flat:
             (group,) = self.groups

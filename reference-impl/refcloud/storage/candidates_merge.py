@@ -214,19 +214,32 @@ def solve_group(
     return _single_provider(data, g, load_anchors, None if data.sharing else stop)
 
 
-def _single_provider(
-    data: Data, g: _Group, load_anchors: Callable[[set[int]], None], stop: int | None = None
-) -> list[Areq]:
-    """Everything of the group on one provider (suffixed groups, flat trees)."""
+def own_providers(
+    data: Data, group: Any, stop: int | None = None
+) -> tuple[list[int], tuple[tuple[int, int], ...]]:
+    """``solve_group`` on a cloud without trees, sharing providers or a root filter,
+    for a group with resources: the providers that satisfy it alone, in id order (the
+    first ``stop``), and the group's ((class, amount), ...). Each provider is one Areq
+    of solve_group's answer, in the same order, with those amounts; no Areq is built
+    (``candidates_slices``)."""
+    g = _resolve(data, group)
+    ordered = sorted(_fitting_alone(data, g))
+    if stop is not None:
+        del ordered[stop:]
+    return ordered, tuple(g.resources.items())
+
+
+def _fitting_alone(data: Data, g: _Group) -> set[int]:
+    """Providers that satisfy the whole group alone (traits, aggregates, classes)."""
     filtered: set[int] = set()
     if g.required:
         filtered = _with_traits(data, g.required)
         if not filtered:
-            return []
+            return filtered
     if g.in_aggs is not None:
         filtered = filtered & g.in_aggs if filtered else set(g.in_aggs)
         if not filtered:
-            return []
+            return filtered
     banned: set[int] = set()
     for bad in (_bad_agg_members(data, g), _with_any_trait(data, g.forbidden)):
         if not bad:
@@ -235,7 +248,7 @@ def _single_provider(
         if filtered:
             filtered -= bad
             if not filtered:
-                return []
+                return filtered
     first = True
     for rc in g.resources:
         found = g.fitting[rc]
@@ -245,8 +258,18 @@ def _single_provider(
         else:
             filtered &= found
         if not filtered:
-            return []
+            return filtered
     # (A resourceless group with neither traits nor aggregates matches nothing.)
+    return filtered
+
+
+def _single_provider(
+    data: Data, g: _Group, load_anchors: Callable[[set[int]], None], stop: int | None = None
+) -> list[Areq]:
+    """Everything of the group on one provider (suffixed groups, flat trees)."""
+    filtered = _fitting_alone(data, g)
+    if not filtered:
+        return []
     items = tuple(g.resources.items())
     shared = filtered & data.sharing
     if shared:

@@ -44,6 +44,9 @@ class Result:
 
     allocation_requests: list[dict[str, Any]] = field(default_factory=list)
     provider_summaries: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: Instead of the two above (``candidates_slices``): the pieces of their JSON
+    #: texts (the array's, the object's) in the newest shape, to be joined.
+    encoded: tuple[list[bytes], list[bytes]] | None = None
 
 
 def rows(
@@ -197,21 +200,12 @@ class Renderer:
                 (holders if areq.resources else mapped).update(areq.providers)
         del areqs
         mapped |= holders
-        missing = mapped - d.uuid_of.keys()
-        if missing:
-            if len(missing) <= MAX_IN_LIST:
-                ids, uuids = columns(
-                    self.conn, _UUIDS_IN, _UUIDS_IN_PACKED, {"ids": sorted(missing)}
-                )
-            else:
-                ids, uuids = columns(self.conn, _UUIDS, _UUIDS_PACKED)
-            d.uuid_of.update(zip(ids, uuids, strict=True))
-            gone = missing - d.uuid_of.keys()
-            if gone:  # deleted meanwhile (PostgreSQL READ COMMITTED): not a candidate
-                combos = [c for c in combos if not any(a.providers & gone for a in c)]
-                if not combos:
-                    return Result()
-                holders -= gone
+        gone = self._load_uuids(mapped)
+        if gone:  # deleted meanwhile (PostgreSQL READ COMMITTED): not a candidate
+            combos = [c for c in combos if not any(a.providers & gone for a in c)]
+            if not combos:
+                return Result()
+            holders -= gone
         root_of = d.root_of
         roots = {root_of[rp] for rp in holders}
         if len(self.suffixes) == 1:
@@ -219,6 +213,19 @@ class Renderer:
         else:
             requests = self._many_groups(combos, rc_names)
         return Result(requests, self._summaries(roots, only, rc_names))
+
+    def _load_uuids(self, ids: set[int]) -> set[int]:
+        """Make these providers' uuids known; returns those gone meanwhile."""
+        uuid_of = self.data.uuid_of
+        missing = ids - uuid_of.keys()
+        if not missing:
+            return missing
+        if len(missing) <= MAX_IN_LIST:
+            found = columns(self.conn, _UUIDS_IN, _UUIDS_IN_PACKED, {"ids": sorted(missing)})
+        else:
+            found = columns(self.conn, _UUIDS, _UUIDS_PACKED)
+        uuid_of.update(zip(*found, strict=True))
+        return missing - uuid_of.keys()
 
     def _single_group(self, combos: list[merge.Combo], rc_names: dict[int, str]) -> list[dict]:
         """One group (the common case): every Areq is used once, nothing to cache."""
@@ -444,77 +451,109 @@ class Renderer:
             )
         }
 
+    def summaries_of(
+        self, ids: set[int], rc_names: dict[int, str]
+    ) -> tuple[dict[int, dict[str, dict[str, int]]], dict[int, list[str]]]:
+        """The resources and trait names of these providers, each a dict by provider id
+        (providers without any are left out; equal values are one shared object)."""
+        cond = _root_filter(ids)  # (each provider is its own root: no trees)
+        return self._summary_inventories(ids, cond, rc_names), self._summary_traits(ids, cond)
+
     def _summary_inventories(
         self, wanted: set[int] | None, cond: dict[str, list[int]] | None,
         rc_names: dict[int, str],
     ) -> dict[int, dict[str, dict[str, int]]]:
-        """{class: {"capacity", "used"}} of these providers (those with inventories).
-
-        Providers with equal inventories share one dict: a trie is walked by each
-        provider's (class, capacity, used) pieces in row order, and a node's dict is
-        the resources of the path to it. No list or key is built per provider; far
-        fewer objects to build, keep and encode.
-        """
+        """{class: {"capacity", "used"}} of these providers (those with inventories)."""
         conn = self.conn
         if cond is None:
-            found = columns(conn, _USAGE, _USAGE_PACKED)
+            usage_columns = columns(conn, _USAGE, _USAGE_PACKED)
+            inventory_columns = columns(conn, _INVENTORIES, _INVENTORIES_PACKED)
         else:
-            found = columns(conn, _USAGE_IN, _USAGE_IN_PACKED, cond)
-        used = {(rp, rc): int(total or 0) for rp, rc, total in zip(*found, strict=True)}
-        if cond is None:
-            rps, rcs, capacities = columns(conn, _INVENTORIES, _INVENTORIES_PACKED)
-        else:
-            rps, rcs, capacities = columns(conn, _INVENTORIES_IN, _INVENTORIES_IN_PACKED, cond)
-        if wanted is not None:
-            keep = list(map(wanted.__contains__, rps))
-            rps, rcs, capacities = (
-                compress(rps, keep), compress(rcs, keep), compress(capacities, keep)
-            )
-        get_used = used.get
-        start: tuple[dict[str, dict[str, int]], dict[tuple, Any]] = ({}, {})
-        node_of: dict[int, tuple[dict[str, dict[str, int]], dict[tuple, Any]]] = {}
-        get_node = node_of.get
-        for rp, rc, capacity in zip(rps, rcs, capacities, strict=True):
-            node = get_node(rp, start)
-            key = (rc, capacity, get_used((rp, rc), 0) if used else 0)
-            step = node[1].get(key)
-            if step is None:
-                piece = {"capacity": int(capacity), "used": key[2]}
-                step = node[1][key] = ({**node[0], rc_names[rc]: piece}, {})
-            node_of[rp] = step
-        return {rp: node[0] for rp, node in node_of.items()}
+            usage_columns = columns(conn, _USAGE_IN, _USAGE_IN_PACKED, cond)
+            inventory_columns = columns(conn, _INVENTORIES_IN, _INVENTORIES_IN_PACKED, cond)
+        return summary_resources(usage_columns, inventory_columns, rc_names, wanted)
 
     def _summary_traits(
         self, wanted: set[int] | None, cond: dict[str, list[int]] | None
     ) -> dict[int, list[str]]:
         """Trait names, in trait id order (as Placement lists them)."""
         if cond is None:
-            rps, trait_ids = columns(self.conn, _TRAITS, _TRAITS_PACKED)
+            found = columns(self.conn, _TRAITS, _TRAITS_PACKED)
         else:
-            rps, trait_ids = columns(self.conn, _TRAITS_IN, _TRAITS_IN_PACKED, cond)
-        ids = set(trait_ids)
-        if not ids:
-            return {}
-        if len(ids) <= MAX_IN_LIST:
-            names = dict(rows(self.conn, _TRAIT_NAMES_IN, {"ids": sorted(ids)}))
+            found = columns(self.conn, _TRAITS_IN, _TRAITS_IN_PACKED, cond)
+        return summary_traits(found, trait_names(self.conn, set(found[1]), {}), wanted)
+
+
+def summary_resources(
+    usage_columns: list[list[Any]],
+    inventory_columns: list[list[Any]],
+    rc_names: dict[int, str],
+    wanted: set[int] | None = None,
+) -> dict[int, dict[str, dict[str, int]]]:
+    """provider -> {class: {"capacity", "used"}} from the usage (provider, class, sum)
+    and inventory (provider, class, capacity) columns, rows of providers in ``wanted``
+    only (all when None); providers without inventories are left out.
+
+    Providers with equal inventories share one dict: a trie is walked by each
+    provider's (class, capacity, used) pieces in row order, and a node's dict is
+    the resources of the path to it. No list or key is built per provider; far
+    fewer objects to build, keep and encode.
+    """
+    used = {(rp, rc): int(total or 0) for rp, rc, total in zip(*usage_columns, strict=True)}
+    rps, rcs, capacities = inventory_columns
+    if wanted is not None:
+        keep = list(map(wanted.__contains__, rps))
+        rps, rcs, capacities = (
+            compress(rps, keep), compress(rcs, keep), compress(capacities, keep)
+        )
+    get_used = used.get
+    start: tuple[dict[str, dict[str, int]], dict[tuple, Any]] = ({}, {})
+    node_of: dict[int, tuple[dict[str, dict[str, int]], dict[tuple, Any]]] = {}
+    get_node = node_of.get
+    for rp, rc, capacity in zip(rps, rcs, capacities, strict=True):
+        node = get_node(rp, start)
+        key = (rc, capacity, get_used((rp, rc), 0) if used else 0)
+        step = node[1].get(key)
+        if step is None:
+            piece = {"capacity": int(capacity), "used": key[2]}
+            step = node[1][key] = ({**node[0], rc_names[rc]: piece}, {})
+        node_of[rp] = step
+    return {rp: node[0] for rp, node in node_of.items()}
+
+
+def trait_names(conn: sa.Connection, ids: set[int], known: dict[int, str]) -> dict[int, str]:
+    """``known`` with the names of these trait ids added (one statement if any is new)."""
+    missing = ids - known.keys()
+    if missing:
+        if len(missing) <= MAX_IN_LIST:
+            known.update(rows(conn, _TRAIT_NAMES_IN, {"ids": sorted(missing)}))
         else:
-            names = dict(rows(self.conn, _TRAIT_NAMES))
-        if wanted is not None:
-            keep = list(map(wanted.__contains__, rps))
-            rps, trait_ids = compress(rps, keep), compress(trait_ids, keep)
-        # A trie of trait lists: a provider's node is reached by its trait ids in
-        # order, so providers with the same traits end on one node (one shared list)
-        # and no list or key is built per provider.
-        start: tuple[list[str], dict[int, Any]] = ([], {})
-        node_of: dict[int, tuple[list[str], dict[int, Any]]] = {}
-        get = node_of.get
-        for rp, trait in zip(rps, trait_ids, strict=True):
-            node = get(rp, start)
-            step = node[1].get(trait)
-            if step is None:
-                step = node[1][trait] = ([*node[0], names[trait]], {})
-            node_of[rp] = step
-        return {rp: node[0] for rp, node in node_of.items()}
+            known.update(rows(conn, _TRAIT_NAMES))
+    return known
+
+
+def summary_traits(
+    trait_columns: list[list[Any]], names: dict[int, str], wanted: set[int] | None = None
+) -> dict[int, list[str]]:
+    """provider -> trait names from the (provider, trait id) columns, each provider's
+    rows in trait id order; rows of providers in ``wanted`` only (all when None)."""
+    rps, trait_ids = trait_columns
+    if wanted is not None:
+        keep = list(map(wanted.__contains__, rps))
+        rps, trait_ids = compress(rps, keep), compress(trait_ids, keep)
+    # A trie of trait lists: a provider's node is reached by its trait ids in
+    # order, so providers with the same traits end on one node (one shared list)
+    # and no list or key is built per provider.
+    start: tuple[list[str], dict[int, Any]] = ([], {})
+    node_of: dict[int, tuple[list[str], dict[int, Any]]] = {}
+    get = node_of.get
+    for rp, trait in zip(rps, trait_ids, strict=True):
+        node = get(rp, start)
+        step = node[1].get(trait)
+        if step is None:
+            step = node[1][trait] = ([*node[0], names[trait]], {})
+        node_of[rp] = step
+    return {rp: node[0] for rp, node in node_of.items()}
 
 
 def usage(conn: sa.Connection, where: sa.ColumnElement | None) -> dict[tuple[int, int], int]:

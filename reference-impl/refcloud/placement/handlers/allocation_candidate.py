@@ -140,6 +140,7 @@ def list_allocation_candidates(req: webob.Request) -> webob.Response:
                     params,
                     nested_aware=microversion.at_least(req, microversion.NESTED_CANDIDATES),
                     randomize=config.randomize_allocation_candidates,
+                    encoded=microversion.at_least(req, microversion.MAPPINGS),
                 )
         except exceptions.ResourceClassNotFound as exc:
             raise http.error(
@@ -149,10 +150,19 @@ def list_allocation_candidates(req: webob.Request) -> webob.Response:
             raise http.error(webob.exc.HTTPBadRequest, str(exc)) from None
         resp = http.json_response(req, None, last_modified=True)
         requested = {rc for group in groups.values() for rc in group.resources}
-        resp.body = _encode({
-            "allocation_requests": _allocation_requests(req, result.allocation_requests),
-            "provider_summaries": _provider_summaries(req, result.provider_summaries, requested),
-        })
+        if result.encoded is not None:  # (the newest shape, already JSON text)
+            requests_text, summaries_text = result.encoded
+            resp.body = b"".join([
+                b'{"allocation_requests":', *requests_text,
+                b',"provider_summaries":', *summaries_text, b"}",
+            ])
+        else:
+            resp.body = _encode({
+                "allocation_requests": _allocation_requests(req, result.allocation_requests),
+                "provider_summaries": _provider_summaries(
+                    req, result.provider_summaries, requested
+                ),
+            })
         # Freed here, while the collector is paused: once it runs again, its first pass
         # would otherwise walk every container of the answer before they are freed.
         del result
