@@ -88,6 +88,8 @@ QUERIES = [
     "resources=VCPU:12",  # only the over-committed providers
     "resources1=VCPU:1,MEMORY_MB:512&required1=STORAGE_DISK_SSD",  # one suffixed group
     "resources=VCPU:1000",  # nothing fits
+    f"resources=VCPU:1&in_tree={uuidlib.UUID(int=0x1003)}",
+    "resources=VCPU:1&group_policy=none&limit=600",
 ]
 
 
@@ -184,3 +186,10 @@ def test_a_uuid_json_must_escape_is_encoded_by_orjson() -> None:
         "plain": {"resources": {}, "traits": ["X"], "parent_provider_uuid": None,
                   "root_provider_uuid": "plain"},
     }
+
+
+def test_in_tree_on_a_flat_cloud_is_that_provider_alone(client: httpx.Client) -> None:
+    rp = str(uuidlib.UUID(int=0x1003))
+    body = client.get(f"/allocation_candidates?resources=VCPU:1&in_tree={rp}").json()
+    assert [list(r["allocations"]) for r in body["allocation_requests"]] == [[rp]]
+    assert list(body["provider_summaries"]) == [rp]
