@@ -70,9 +70,8 @@ def search(conn: sa.Connection, data: merge.Data, group: Any, stop: int | None
     rc_names = resource_classes.names_by_id(conn)
     renderer = render.Renderer(conn, data, [group.suffix])
     resources_of, traits_of = renderer.summaries_of(set(ordered), rc_names)
-    writer = _Writer(
-        {"resources": {rc_names[rc]: amount for rc, amount in items}}, group.suffix
-    )
+    writer = _Writer({"resources": {rc_names[rc]: amount for rc, amount in items}},
+                     group.suffix, resources_of, traits_of)
     # The pieces of the two texts, joined once by the caller (no copy of either text).
     requests: list[bytes] = [b"["]
     summaries: list[bytes] = [b"{"]
@@ -89,7 +88,7 @@ def search(conn: sa.Connection, data: merge.Data, group: Any, stop: int | None
         if len(requests) > 1:
             requests.append(b",")
             summaries.append(b",")
-        request_text, summary_text = writer.write(ids, uuids, resources_of, traits_of)
+        request_text, summary_text = writer.write(ids, uuids)
         requests.append(request_text)
         summaries.append(summary_text)
     if len(requests) == 1:
@@ -103,9 +102,17 @@ class _Writer:
     """Writes slices of one answer; the JSON text of each shared resources dict and
     trait list is encoded once (by identity)."""
 
-    def __init__(self, resources: dict[str, dict[str, int]], suffix: str) -> None:
+    def __init__(
+        self,
+        resources: dict[str, dict[str, int]],
+        suffix: str,
+        resources_of: dict[int, dict[str, dict[str, int]]],
+        traits_of: dict[int, list[str]],
+    ) -> None:
         self.resources = resources
         self.suffix = suffix
+        self.resources_of = resources_of
+        self.traits_of = traits_of
         request = orjson.dumps(
             {"allocations": {"@": resources}, "mappings": {suffix: ["@"]}}
         ).decode()
@@ -125,18 +132,13 @@ class _Writer:
                 texts[id(value)] = orjson.dumps(value).decode()
                 keep.append(value)
 
-    def write(
-        self,
-        ids: list[int],
-        uuids: list[str],
-        resources_of: dict[int, dict[str, dict[str, int]]],
-        traits_of: dict[int, list[str]],
-    ) -> tuple[bytes, bytes]:
-        """The items of this slice, without the collections' brackets. Each item is
-        the concatenation of constant pieces, uuids and shared values' texts: one
-        ``str.join`` over them per slice, no call per provider."""
+    def write(self, ids: list[int], uuids: list[str]) -> tuple[bytes, bytes]:
+        """The items of these providers (ids and uuids), without the collections'
+        brackets. Each item is the concatenation of constant pieces, uuids and shared
+        values' texts: one ``str.join`` over them per slice, no call per provider."""
         if not _PLAIN.fullmatch("".join(uuids)):
-            return self._encoded(ids, uuids, resources_of, traits_of)
+            return self._encoded(ids, uuids)
+        resources_of, traits_of = self.resources_of, self.traits_of
         if not self.texts:
             self._texts_of({0: self.no_resources, 1: self.no_traits})
             self._texts_of(resources_of)
@@ -158,14 +160,9 @@ class _Writer:
         )))[:-1]
         return requests.encode(), summaries.encode()
 
-    def _encoded(
-        self,
-        ids: list[int],
-        uuids: list[str],
-        resources_of: dict[int, dict[str, dict[str, int]]],
-        traits_of: dict[int, list[str]],
-    ) -> tuple[bytes, bytes]:
+    def _encoded(self, ids: list[int], uuids: list[str]) -> tuple[bytes, bytes]:
         """``write`` through orjson, for uuids that JSON must escape."""
+        resources_of, traits_of = self.resources_of, self.traits_of
         requests = orjson.dumps([
             {"allocations": {uuid: self.resources}, "mappings": {self.suffix: [uuid]}}
             for uuid in uuids

@@ -121,9 +121,9 @@ def test_the_queries_use_the_sliced_path_and_span_slices(
     calls: list[int] = []
     original = slices._Writer.write
 
-    def counting(self: Any, ids: list[int], *args: Any) -> tuple[bytes, bytes]:
+    def counting(self: Any, ids: list[int], uuids: list[str]) -> tuple[bytes, bytes]:
         calls.append(len(ids))
-        return original(self, ids, *args)
+        return original(self, ids, uuids)
 
     monkeypatch.setattr(slices, "SLICE", 3)
     monkeypatch.setattr(slices._Writer, "write", counting)
@@ -172,10 +172,10 @@ def test_older_microversions_keep_their_shapes(
 
 
 def test_a_uuid_json_must_escape_is_encoded_by_orjson() -> None:
-    writer = slices._Writer({"resources": {"VCPU": 1}}, "")
     resources = {"VCPU": {"capacity": 4, "used": 0}}
+    writer = slices._Writer({"resources": {"VCPU": 1}}, "", {1: resources}, {2: ["X"]})
     odd = 'a"b\\c'
-    requests, summaries = writer.write([1, 2], [odd, "plain"], {1: resources}, {2: ["X"]})
+    requests, summaries = writer.write([1, 2], [odd, "plain"])
     assert orjson.loads(b"[" + requests + b"]") == [
         {"allocations": {odd: {"resources": {"VCPU": 1}}}, "mappings": {"": [odd]}},
         {"allocations": {"plain": {"resources": {"VCPU": 1}}}, "mappings": {"": ["plain"]}},
