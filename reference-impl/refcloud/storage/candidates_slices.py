@@ -80,7 +80,7 @@ def search(conn: sa.Connection, data: merge.Data, group: Any, stop: int | None
         uuid_of = dict(zip(*render.columns(
             conn, _UUIDS, _UUIDS_PACKED, {"lo": ids[0], "hi": ids[-1]}
         ), strict=True))
-        if len(uuid_of) < len(ids):  # deleted meanwhile (PostgreSQL READ COMMITTED)
+        if not all(map(uuid_of.__contains__, ids)):  # deleted meanwhile (READ COMMITTED)
             ids = [rp for rp in ids if rp in uuid_of]
             if not ids:
                 continue
