@@ -454,9 +454,10 @@ class Renderer:
     def summaries_of(
         self, ids: set[int], rc_names: dict[int, str]
     ) -> tuple[dict[int, dict[str, dict[str, int]]], dict[int, list[str]]]:
-        """The resources and trait names of these providers, each a dict by provider id
-        (providers without any are left out; equal values are one shared object)."""
-        cond = _root_filter(ids)  # (each provider is its own root: no trees)
+        """On a flat cloud (each provider its own root): the resources and trait names
+        of these providers, each a dict by provider id (providers without any are left
+        out; equal values are one shared object)."""
+        cond = _root_filter(ids)  # (the ``root IN`` statements: roots are the providers)
         return self._summary_inventories(ids, cond, rc_names), self._summary_traits(ids, cond)
 
     def _summary_inventories(
