@@ -7,7 +7,8 @@ writer and by the general path (dicts, then orjson), and the two bodies must be 
 bytes, with slices of 3 providers so every answer spans many slices. Also: ``limit`` stopping
 in the middle of a slice, older microversions (not written as text), and the writer's
 fallback for a uuid that JSON would have to escape. The same comparison on PostgreSQL, and a
-provider deleted while a search reads (READ COMMITTED), run with ``-m postgresql``.
+provider deleted while a search reads (READ COMMITTED), are marked ``postgresql`` (part of
+the default run; the fixture starts a throwaway server).
 """
 
 from __future__ import annotations
