@@ -472,7 +472,7 @@ class Renderer:
         else:
             usage_columns = columns(conn, _USAGE_IN, _USAGE_IN_PACKED, cond)
             inventory_columns = columns(conn, _INVENTORIES_IN, _INVENTORIES_IN_PACKED, cond)
-        return summary_resources(usage_columns, inventory_columns, rc_names, wanted)
+        return _resources_by_provider(usage_columns, inventory_columns, rc_names, wanted)
 
     def _summary_traits(
         self, wanted: set[int] | None, cond: dict[str, list[int]] | None
@@ -482,10 +482,10 @@ class Renderer:
             found = columns(self.conn, _TRAITS, _TRAITS_PACKED)
         else:
             found = columns(self.conn, _TRAITS_IN, _TRAITS_IN_PACKED, cond)
-        return summary_traits(found, trait_names(self.conn, set(found[1]), {}), wanted)
+        return _traits_by_provider(found, _trait_names(self.conn, set(found[1])), wanted)
 
 
-def summary_resources(
+def _resources_by_provider(
     usage_columns: list[list[Any]],
     inventory_columns: list[list[Any]],
     rc_names: dict[int, str],
@@ -522,18 +522,16 @@ def summary_resources(
     return {rp: node[0] for rp, node in node_of.items()}
 
 
-def trait_names(conn: sa.Connection, ids: set[int], known: dict[int, str]) -> dict[int, str]:
-    """``known`` with the names of these trait ids added (one statement if any is new)."""
-    missing = ids - known.keys()
-    if missing:
-        if len(missing) <= MAX_IN_LIST:
-            known.update(rows(conn, _TRAIT_NAMES_IN, {"ids": sorted(missing)}))
-        else:
-            known.update(rows(conn, _TRAIT_NAMES))
-    return known
+def _trait_names(conn: sa.Connection, ids: set[int]) -> dict[int, str]:
+    """trait id -> name for these ids (one statement; none for no ids)."""
+    if not ids:
+        return {}
+    if len(ids) <= MAX_IN_LIST:
+        return dict(rows(conn, _TRAIT_NAMES_IN, {"ids": sorted(ids)}))
+    return dict(rows(conn, _TRAIT_NAMES))
 
 
-def summary_traits(
+def _traits_by_provider(
     trait_columns: list[list[Any]], names: dict[int, str], wanted: set[int] | None = None
 ) -> dict[int, list[str]]:
     """provider -> trait names from the (provider, trait id) columns, each provider's

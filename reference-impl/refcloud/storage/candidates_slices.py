@@ -119,18 +119,18 @@ class _Writer:
         # '{"allocations":{"@":R},"mappings":{"S":["@"]}}': the text around two uuids.
         before, between, after = request.split("@")
         self.request = (before, between, after + ",")
-        self.texts: dict[int, str] = {}  # JSON text by id() of a shared value
-        self.keep: list[Any] = []  # (the values whose ids key ``texts``)
+        # JSON text by id() of a shared value (every such value is held by the two
+        # dicts above or is one of the two empty values below, so its id stays its own).
+        self.texts: dict[int, str] = {}
         self.no_resources: dict[str, Any] = {}
         self.no_traits: list[str] = []
 
     def _texts_of(self, values: dict[int, Any]) -> None:
         """Encode each distinct value (by identity) once."""
-        texts, keep = self.texts, self.keep
+        texts = self.texts
         for value in {id(v): v for v in values.values()}.values():
             if id(value) not in texts:
                 texts[id(value)] = orjson.dumps(value).decode()
-                keep.append(value)
 
     def write(self, ids: list[int], uuids: list[str]) -> tuple[bytes, bytes]:
         """The items of these providers (ids and uuids), without the collections'
